@@ -1,0 +1,16 @@
+//! Datasets for catapult: inputs as a faer matrix (one sample per row), targets as a column,
+//! validated once at construction so that models can trust them.
+//!
+//! ```
+//! use catapult_data::Dataset;
+//! // Four points on one line in R^3 (the "degenerate" data of Huang et al.).
+//! let data = Dataset::degenerate(&[1.0, 2.0, -1.0, 0.5], &[1.0, 1.0, 1.0, -1.0], 3).unwrap();
+//! assert_eq!((data.len(), data.dim()), (4, 3));
+//! data.check_binary_labels().unwrap();
+//! ```
+
+mod dataset;
+mod degenerate;
+
+pub use dataset::{DataError, Dataset};
+pub use degenerate::degenerate_direction;

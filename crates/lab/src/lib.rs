@@ -1,0 +1,23 @@
+//! Experiments as data: a [`RunConfig`] (serde/JSON) goes in, [`run`] builds the dataset,
+//! the model and its risk, trains it with gradient descent while observing loss, accuracy,
+//! the NTK top eigenvalue and the sharpness, and a [`RunRecord`] (serde/JSON) comes out.
+//!
+//! ```
+//! use catapult_lab::{Phase, RunConfig, run};
+//! let config: RunConfig = serde_json::from_str(r#"{
+//!     "data": {"kind": "degenerate", "a": [1.0, 2.0, -1.0], "y": [1.0, 1.0, 1.0], "dim": 3},
+//!     "model": {"kind": "two-layer-linear", "width": 64},
+//!     "loss": "logistic", "seed": 0, "lr": {"factor": 0.5}, "steps": 200, "observe_every": 50
+//! }"#).unwrap();
+//! let record = run(&config, |_, _| {}).unwrap();
+//! assert_eq!(record.phase, Phase::Lazy);
+//! assert_eq!(record.trace.step, vec![0, 50, 100, 150, 200]);
+//! ```
+
+mod config;
+mod record;
+mod runner;
+
+pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, RunConfig};
+pub use record::{FinalState, Phase, RunRecord, Trace};
+pub use runner::{LabError, run};

@@ -1,0 +1,184 @@
+//! Executes a [`RunConfig`]: data → model → risk → gradient descent with observers → record.
+
+use crate::config::ConfigError;
+use crate::{
+    DataConfig, FinalState, LearningRate, ModelConfig, Phase, RunConfig, RunRecord, Trace,
+};
+use catapult_data::{DataError, Dataset};
+use catapult_models::{EmpiricalRisk, Model, ModelError, TwoLayerLinear};
+use catapult_optim::{GradientDescent, Objective, Observer, OptimError, TrainOptions, train};
+use catapult_spectral::{Lanczos, LanczosOptions, SpectralError};
+use faer::{Col, ColRef};
+
+/// Why a run could not be carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    /// A config value out of range.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The data is invalid.
+    #[error("data: {0}")]
+    Data(#[from] DataError),
+    /// The model could not be built or measured.
+    #[error("model: {0}")]
+    Model(#[from] ModelError),
+    /// Bad optimiser settings.
+    #[error("optimiser: {0}")]
+    Optim(#[from] OptimError),
+    /// An eigen-solver failed.
+    #[error("eigen-solver: {0}")]
+    Spectral(#[from] SpectralError),
+    /// The loss at initialisation is already non-finite or above the divergence threshold.
+    #[error("the loss at initialisation is {0}: the run diverged before its first step")]
+    DivergedAtStart(f64),
+}
+
+/// Runs one config. `progress(step, steps)` is called at every observation.
+///
+/// Measurements: `lambda0` and `ntk_top` by Lanczos on the matrix-free Θ/n; `sharpness0` and
+/// `sharpness` by Lanczos on exact Hessian-vector products, warm-started along the trajectory
+/// from the previous top eigenvector.
+pub fn run(
+    config: &RunConfig,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<RunRecord, LabError> {
+    config.validate()?;
+    let data = build_data(&config.data)?;
+    let model = match config.model {
+        ModelConfig::TwoLayerLinear { width } => TwoLayerLinear::new(width, data.dim())?,
+    };
+    let mut theta = model.init(config.seed);
+    let mut risk = EmpiricalRisk::new(model, config.loss, data)?;
+
+    let mut curvature = CurvatureProbe::new(risk.dim(), risk.data().len())?;
+    let lambda0 = curvature.ntk_top(&mut risk, theta.as_ref())?;
+    let eta = match config.lr {
+        LearningRate::Value(value) => value,
+        LearningRate::Factor(factor) => factor / lambda0,
+    };
+
+    let optimizer = GradientDescent::new(eta)?;
+    let options = TrainOptions::new(config.steps, config.observe_every)?;
+    let mut recorder = Recorder {
+        curvature,
+        trace: Trace::default(),
+        error: None,
+        progress: |step| progress(step, config.steps),
+    };
+    let outcome = train(&mut risk, &mut theta, &optimizer, &options, &mut recorder)?;
+    if let Some(error) = recorder.error {
+        return Err(error);
+    }
+    let trace = recorder.trace;
+    let last = trace
+        .step
+        .len()
+        .checked_sub(1)
+        .ok_or(LabError::DivergedAtStart(outcome.initial_loss))?;
+    let final_state = FinalState {
+        loss: trace.loss[last],
+        accuracy: trace.accuracy[last],
+        ntk_top: trace.ntk_top[last],
+        sharpness: trace.sharpness[last],
+        diverged: outcome.diverged,
+    };
+    let sharpness0 = trace.sharpness[0];
+    let phase = Phase::classify(
+        outcome.diverged,
+        outcome.initial_loss,
+        outcome.max_loss,
+        outcome.final_loss,
+    );
+    Ok(RunRecord {
+        config: config.clone(),
+        eta,
+        lambda0,
+        sharpness0,
+        trace,
+        final_state,
+        phase,
+    })
+}
+
+fn build_data(config: &DataConfig) -> Result<Dataset, DataError> {
+    match config {
+        DataConfig::Degenerate { a, y, dim } => Dataset::degenerate(a, y, *dim),
+    }
+}
+
+/// Lanczos workspaces for the Hessian (dimension p) and Θ/n (dimension n), and the previous
+/// top Hessian eigenvector as a warm start.
+struct CurvatureProbe {
+    hessian: Lanczos,
+    ntk: Lanczos,
+    previous_top: Option<Col<f64>>,
+}
+
+impl CurvatureProbe {
+    fn new(num_params: usize, num_samples: usize) -> Result<Self, SpectralError> {
+        let options = LanczosOptions::default();
+        Ok(Self {
+            hessian: Lanczos::new(num_params, options)?,
+            ntk: Lanczos::new(num_samples, options)?,
+            previous_top: None,
+        })
+    }
+
+    fn ntk_top<M: Model>(
+        &mut self,
+        risk: &mut EmpiricalRisk<M>,
+        theta: ColRef<'_, f64>,
+    ) -> Result<f64, ModelError> {
+        Ok(risk.ntk_top(theta, &mut self.ntk)?.value)
+    }
+
+    fn sharpness<M: Model>(
+        &mut self,
+        risk: &mut EmpiricalRisk<M>,
+        theta: ColRef<'_, f64>,
+    ) -> Result<f64, ModelError> {
+        let warm = self.previous_top.as_ref().map(|v| v.as_ref());
+        let top = risk.sharpness(theta, &mut self.hessian, warm)?;
+        self.previous_top = Some(top.vector);
+        Ok(top.value)
+    }
+}
+
+/// Fills the trace at every observation; keeps the first measurement error.
+struct Recorder<P: FnMut(usize)> {
+    curvature: CurvatureProbe,
+    trace: Trace,
+    error: Option<LabError>,
+    progress: P,
+}
+
+impl<M: Model, P: FnMut(usize)> Observer<EmpiricalRisk<M>> for Recorder<P> {
+    fn observe(
+        &mut self,
+        step: usize,
+        theta: ColRef<'_, f64>,
+        loss: f64,
+        risk: &mut EmpiricalRisk<M>,
+    ) {
+        if self.error.is_some() {
+            return;
+        }
+        let measured = (|| -> Result<(f64, f64, f64), ModelError> {
+            let accuracy = risk.accuracy(theta)?;
+            let ntk_top = self.curvature.ntk_top(risk, theta)?;
+            let sharpness = self.curvature.sharpness(risk, theta)?;
+            Ok((accuracy, ntk_top, sharpness))
+        })();
+        match measured {
+            Ok((accuracy, ntk_top, sharpness)) => {
+                self.trace.step.push(step);
+                self.trace.loss.push(loss);
+                self.trace.accuracy.push(accuracy);
+                self.trace.ntk_top.push(ntk_top);
+                self.trace.sharpness.push(sharpness);
+            }
+            Err(error) => self.error = Some(error.into()),
+        }
+        (self.progress)(step);
+    }
+}

@@ -1,0 +1,59 @@
+//! Models for catapult and their empirical risk.
+//!
+//! A [`Model`] is an architecture: a map `f_θ: R^d → R` of a flat parameter vector θ, with
+//! its Jacobian products and the curvature of `f` itself. [`EmpiricalRisk`] joins a model, a
+//! loss and a dataset into `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)`, implements
+//! [`catapult_optim::Objective`] (exact gradient, exact Hessian-vector product) and measures
+//! the curvature of training: the sharpness (top Hessian eigenvalue) and the top eigenvalue
+//! of the NTK Gram matrix Θ/n, both matrix-free by Lanczos.
+//!
+//! ```
+//! use catapult_data::Dataset;
+//! use catapult_losses::Loss;
+//! use catapult_models::{EmpiricalRisk, TwoLayerLinear};
+//! use catapult_optim::Objective;
+//! use catapult_spectral::{Lanczos, LanczosOptions};
+//!
+//! let data = Dataset::degenerate(&[1.0, -0.5, 2.0], &[1.0, 1.0, -1.0], 4).unwrap();
+//! let model = TwoLayerLinear::new(64, 4).unwrap();
+//! let theta = model.init(7);
+//! let mut risk = EmpiricalRisk::new(model, Loss::Logistic, data).unwrap();
+//! let loss = risk.value(theta.as_ref());
+//! let mut lanczos = Lanczos::new(risk.dim(), LanczosOptions::default()).unwrap();
+//! let sharpness = risk.sharpness(theta.as_ref(), &mut lanczos, None).unwrap();
+//! assert!(loss > 0.0 && sharpness.value > 0.0);
+//! ```
+
+mod model;
+mod risk;
+mod two_layer;
+
+pub use model::Model;
+pub use risk::{EmpiricalRisk, HessianOperator, NtkOperator};
+pub use two_layer::{TwoLayerLinear, TwoLayerWorkspace};
+
+use catapult_data::DataError;
+use catapult_spectral::SpectralError;
+
+/// What can go wrong when building or measuring a model.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    /// A layer of width zero.
+    #[error("width must be at least 1, got 0")]
+    ZeroWidth,
+    /// Input dimension zero.
+    #[error("input dimension must be at least 1, got 0")]
+    ZeroInputDim,
+    /// The data has a different input dimension than the model.
+    #[error("the data has input dimension {data} but the model expects {model}")]
+    InputDimMismatch { model: usize, data: usize },
+    /// A parameter or direction vector of the wrong length.
+    #[error("vector has length {got} but the model has {expected} parameters")]
+    ParameterLength { expected: usize, got: usize },
+    /// The data is unsuitable for the loss.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// An eigen-solver failed.
+    #[error(transparent)]
+    Spectral(#[from] SpectralError),
+}

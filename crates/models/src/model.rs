@@ -1,0 +1,65 @@
+//! The [`Model`] trait: an architecture as the operations the risk needs.
+
+use faer::{ColMut, ColRef, MatRef};
+
+/// A scalar-output model `f_θ: R^d → R` with a flat parameter vector θ ∈ R^p.
+///
+/// Inputs come as `x` (n × d, one sample per row). Parameter-space vectors are contiguous
+/// slices of length [`Model::num_params`]; sample-space vectors are faer columns of length n.
+/// With `J` the n × p Jacobian of `(f_θ(x_1), …, f_θ(x_n))`, a model provides `f`, `Jᵀr`,
+/// `Jv` and `Σ_i r_i ∇²f_θ(x_i)·v`, from which the risk builds its gradient and exact
+/// Hessian-vector product. Each call is self-contained: it does not rely on an earlier call.
+pub trait Model {
+    /// Scratch buffers, allocated once by [`Model::workspace`] so that calls do not allocate.
+    type Workspace;
+
+    /// Number of parameters `p`.
+    fn num_params(&self) -> usize;
+
+    /// Input dimension `d`.
+    fn input_dim(&self) -> usize;
+
+    /// Scratch for inputs of `n_samples` rows.
+    fn workspace(&self, n_samples: usize) -> Self::Workspace;
+
+    /// `out_i = f_θ(x_i)`.
+    fn forward(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        workspace: &mut Self::Workspace,
+        out: ColMut<'_, f64>,
+    );
+
+    /// `out = Jᵀ r` (vector-Jacobian product), overwriting `out`.
+    fn vjp(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        r: ColRef<'_, f64>,
+        workspace: &mut Self::Workspace,
+        out: &mut [f64],
+    );
+
+    /// `out = J v` (Jacobian-vector product), overwriting `out`.
+    fn jvp(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        v: &[f64],
+        workspace: &mut Self::Workspace,
+        out: ColMut<'_, f64>,
+    );
+
+    /// `out += Σ_i r_i ∇²f_θ(x_i) v`: the part of the risk Hessian that the Gauss-Newton term
+    /// `Jᵀ diag(ℓ'') J` misses.
+    fn add_curvature_product(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        r: ColRef<'_, f64>,
+        v: &[f64],
+        workspace: &mut Self::Workspace,
+        out: &mut [f64],
+    );
+}

@@ -1,0 +1,353 @@
+//! The empirical risk `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)` of a model, a loss and a dataset,
+//! with its exact gradient and Hessian-vector product and the curvature measurements of
+//! training: sharpness and the NTK top eigenvalue.
+//!
+//! With `J` the Jacobian of the outputs, `r_i = ℓ'(f_i)/n` and `h_i = ℓ''(f_i)/n`:
+//! - `∇L = Jᵀ r`;
+//! - `∇²L·v = Jᵀ diag(h) J v + Σ_i r_i ∇²f_i v` (Gauss-Newton term plus the curvature of `f`);
+//! - the NTK Gram matrix is `Θ = J Jᵀ` (n × n) and `Θ/n·u = J (Jᵀ u)/n`.
+
+use crate::{Model, ModelError};
+use catapult_data::Dataset;
+use catapult_losses::Loss;
+use catapult_optim::Objective;
+use catapult_spectral::{Lanczos, SymmetricOperator, TopEigenpair};
+use faer::{Col, ColMut, ColRef, Mat};
+
+/// `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)` for a [`Model`] `M`. Owns its scratch: no call allocates.
+pub struct EmpiricalRisk<M: Model> {
+    model: M,
+    loss: Loss,
+    data: Dataset,
+    workspace: M::Workspace,
+    outputs: Col<f64>,
+    slopes: Col<f64>,
+    jacobian_product: Col<f64>,
+    theta_copy: Vec<f64>,
+    direction_copy: Vec<f64>,
+    output_copy: Vec<f64>,
+}
+
+impl<M: Model> EmpiricalRisk<M> {
+    /// Errors if the data's input dimension differs from the model's, or if the loss is a
+    /// classification loss and a label is not ±1.
+    pub fn new(model: M, loss: Loss, data: Dataset) -> Result<Self, ModelError> {
+        if data.dim() != model.input_dim() {
+            return Err(ModelError::InputDimMismatch {
+                model: model.input_dim(),
+                data: data.dim(),
+            });
+        }
+        if loss.is_classification() {
+            data.check_binary_labels()?;
+        }
+        let n = data.len();
+        let p = model.num_params();
+        Ok(Self {
+            workspace: model.workspace(n),
+            model,
+            loss,
+            data,
+            outputs: Col::zeros(n),
+            slopes: Col::zeros(n),
+            jacobian_product: Col::zeros(n),
+            theta_copy: vec![0.0; p],
+            direction_copy: vec![0.0; p],
+            output_copy: vec![0.0; p],
+        })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The loss.
+    pub fn loss(&self) -> Loss {
+        self.loss
+    }
+
+    /// The data.
+    pub fn data(&self) -> &Dataset {
+        &self.data
+    }
+
+    /// Model outputs `f_θ(x_i)` for every sample.
+    pub fn predictions(&mut self, theta: ColRef<'_, f64>) -> Result<Col<f64>, ModelError> {
+        self.check_length(theta)?;
+        self.forward(theta);
+        Ok(self.outputs.clone())
+    }
+
+    /// Fraction of samples with `y_i · f_θ(x_i) > 0` (a zero output or target counts as wrong).
+    pub fn accuracy(&mut self, theta: ColRef<'_, f64>) -> Result<f64, ModelError> {
+        self.check_length(theta)?;
+        self.forward(theta);
+        let y = self.data.y();
+        let correct = (0..y.nrows())
+            .filter(|&i| y[i] * self.outputs[i] > 0.0)
+            .count();
+        Ok(correct as f64 / y.nrows() as f64)
+    }
+
+    /// The Hessian `∇²L(θ)` as a matrix-free operator; the forward pass at θ is done once
+    /// here, so each application costs one `jvp`, one `vjp` and one curvature product.
+    pub fn hessian_at(
+        &mut self,
+        theta: ColRef<'_, f64>,
+    ) -> Result<HessianOperator<'_, M>, ModelError> {
+        self.check_length(theta)?;
+        self.forward(theta);
+        self.prepare_slopes_and_curvatures();
+        let theta_owned: Vec<f64> = theta.iter().copied().collect();
+        Ok(HessianOperator {
+            risk: self,
+            theta: theta_owned,
+        })
+    }
+
+    /// The NTK Gram matrix divided by n, `Θ/n = J Jᵀ/n`, as a matrix-free operator on R^n.
+    pub fn ntk_at(&mut self, theta: ColRef<'_, f64>) -> Result<NtkOperator<'_, M>, ModelError> {
+        self.check_length(theta)?;
+        let theta_owned: Vec<f64> = theta.iter().copied().collect();
+        Ok(NtkOperator {
+            risk: self,
+            theta: theta_owned,
+        })
+    }
+
+    /// The dense NTK Gram matrix `Θ_ij = ∇f(x_i)·∇f(x_j)` (n × n), built column by column
+    /// from `J(Jᵀ e_j)`: O(n) Jacobian products. For tests and small n.
+    pub fn ntk_gram(&mut self, theta: ColRef<'_, f64>) -> Result<Mat<f64>, ModelError> {
+        let n = self.data.len();
+        let mut op = self.ntk_at(theta)?;
+        let mut gram = Mat::zeros(n, n);
+        let mut unit = Col::<f64>::zeros(n);
+        for j in 0..n {
+            unit[j] = 1.0;
+            op.apply(unit.as_ref(), gram.col_mut(j));
+            unit[j] = 0.0;
+        }
+        gram *= faer::Scale(n as f64);
+        Ok(gram)
+    }
+
+    /// Sharpness: the largest algebraic eigenvalue of `∇²L(θ)` and its eigenvector, by
+    /// Lanczos on exact Hessian-vector products. `warm_start` (e.g. the previous top
+    /// eigenvector along a trajectory) saves iterations.
+    pub fn sharpness(
+        &mut self,
+        theta: ColRef<'_, f64>,
+        lanczos: &mut Lanczos,
+        warm_start: Option<ColRef<'_, f64>>,
+    ) -> Result<TopEigenpair, ModelError> {
+        let mut op = self.hessian_at(theta)?;
+        Ok(lanczos.top(&mut op, warm_start)?)
+    }
+
+    /// Top eigenvalue of Θ/n (the `λ0` of Lewkowycz et al. at initialisation), by Lanczos on
+    /// the matrix-free NTK operator (Θ is positive semi-definite, so top = largest).
+    pub fn ntk_top(
+        &mut self,
+        theta: ColRef<'_, f64>,
+        lanczos: &mut Lanczos,
+    ) -> Result<TopEigenpair, ModelError> {
+        let mut op = self.ntk_at(theta)?;
+        Ok(lanczos.top(&mut op, None)?)
+    }
+
+    fn check_length(&self, v: ColRef<'_, f64>) -> Result<(), ModelError> {
+        let expected = self.model.num_params();
+        if v.nrows() == expected {
+            Ok(())
+        } else {
+            Err(ModelError::ParameterLength {
+                expected,
+                got: v.nrows(),
+            })
+        }
+    }
+
+    /// Fills `outputs` with `f_θ(x_i)`.
+    fn forward(&mut self, theta: ColRef<'_, f64>) {
+        let theta = contiguous(theta, &mut self.theta_copy);
+        self.model.forward(
+            theta,
+            self.data.x(),
+            &mut self.workspace,
+            self.outputs.as_mut(),
+        );
+    }
+
+    /// After `forward`: `slopes_i = ℓ'(f_i)/n`; returns `L(θ)`.
+    fn prepare_slopes(&mut self) -> f64 {
+        let n = self.data.len() as f64;
+        let y = self.data.y();
+        let mut total = 0.0;
+        for i in 0..y.nrows() {
+            let at = self.loss.eval(self.outputs[i], y[i]);
+            total += at.value;
+            self.slopes[i] = at.first / n;
+        }
+        total / n
+    }
+
+    /// After `forward`: `slopes_i = ℓ'(f_i)/n` and, stored in `outputs`, `ℓ''(f_i)/n`.
+    fn prepare_slopes_and_curvatures(&mut self) {
+        let n = self.data.len() as f64;
+        let y = self.data.y();
+        for i in 0..y.nrows() {
+            let at = self.loss.eval(self.outputs[i], y[i]);
+            self.slopes[i] = at.first / n;
+            self.outputs[i] = at.second / n;
+        }
+    }
+
+    /// `out = ∇²L v`, given `slopes` and the curvatures (in `outputs`) at θ.
+    fn apply_prepared_hessian(&mut self, theta: &[f64], v: ColRef<'_, f64>, out: ColMut<'_, f64>) {
+        let v = contiguous(v, &mut self.direction_copy);
+        let x = self.data.x();
+        self.model.jvp(
+            theta,
+            x,
+            v,
+            &mut self.workspace,
+            self.jacobian_product.as_mut(),
+        );
+        for i in 0..self.jacobian_product.nrows() {
+            self.jacobian_product[i] *= self.outputs[i];
+        }
+        write_contiguous(out, &mut self.output_copy, |out| {
+            self.model.vjp(
+                theta,
+                x,
+                self.jacobian_product.as_ref(),
+                &mut self.workspace,
+                out,
+            );
+            self.model.add_curvature_product(
+                theta,
+                x,
+                self.slopes.as_ref(),
+                v,
+                &mut self.workspace,
+                out,
+            );
+        });
+    }
+}
+
+impl<M: Model> Objective for EmpiricalRisk<M> {
+    fn dim(&self) -> usize {
+        self.model.num_params()
+    }
+
+    fn value(&mut self, theta: ColRef<'_, f64>) -> f64 {
+        self.forward(theta);
+        let y = self.data.y();
+        let total: f64 = (0..y.nrows())
+            .map(|i| self.loss.value(self.outputs[i], y[i]))
+            .sum();
+        total / y.nrows() as f64
+    }
+
+    fn value_and_gradient(&mut self, theta: ColRef<'_, f64>, gradient: ColMut<'_, f64>) -> f64 {
+        self.forward(theta);
+        let value = self.prepare_slopes();
+        let theta = contiguous(theta, &mut self.theta_copy);
+        let x = self.data.x();
+        write_contiguous(gradient, &mut self.output_copy, |out| {
+            self.model
+                .vjp(theta, x, self.slopes.as_ref(), &mut self.workspace, out)
+        });
+        value
+    }
+
+    fn hessian_vector_product(
+        &mut self,
+        theta: ColRef<'_, f64>,
+        v: ColRef<'_, f64>,
+        out: ColMut<'_, f64>,
+    ) {
+        self.forward(theta);
+        self.prepare_slopes_and_curvatures();
+        let mut theta_copy = std::mem::take(&mut self.theta_copy);
+        theta_copy.clear();
+        theta_copy.extend(theta.iter().copied());
+        self.apply_prepared_hessian(&theta_copy, v, out);
+        self.theta_copy = theta_copy;
+    }
+}
+
+/// `∇²L(θ)` at a fixed θ, as a [`SymmetricOperator`] for Lanczos.
+pub struct HessianOperator<'a, M: Model> {
+    risk: &'a mut EmpiricalRisk<M>,
+    theta: Vec<f64>,
+}
+
+impl<M: Model> SymmetricOperator for HessianOperator<'_, M> {
+    fn dim(&self) -> usize {
+        self.risk.model.num_params()
+    }
+
+    fn apply(&mut self, x: ColRef<'_, f64>, out: ColMut<'_, f64>) {
+        self.risk.apply_prepared_hessian(&self.theta, x, out);
+    }
+}
+
+/// `Θ/n = J Jᵀ/n` at a fixed θ, as a [`SymmetricOperator`] on R^n.
+pub struct NtkOperator<'a, M: Model> {
+    risk: &'a mut EmpiricalRisk<M>,
+    theta: Vec<f64>,
+}
+
+impl<M: Model> SymmetricOperator for NtkOperator<'_, M> {
+    fn dim(&self) -> usize {
+        self.risk.data.len()
+    }
+
+    fn apply(&mut self, u: ColRef<'_, f64>, mut out: ColMut<'_, f64>) {
+        let risk = &mut *self.risk;
+        let x = risk.data.x();
+        risk.model.vjp(
+            &self.theta,
+            x,
+            u,
+            &mut risk.workspace,
+            &mut risk.direction_copy,
+        );
+        risk.model.jvp(
+            &self.theta,
+            x,
+            &risk.direction_copy,
+            &mut risk.workspace,
+            out.as_mut(),
+        );
+        let n = x.nrows() as f64;
+        for value in out.iter_mut() {
+            *value /= n;
+        }
+    }
+}
+
+/// `x` as a slice: borrowed when contiguous, else copied into `buffer` (length preserved).
+fn contiguous<'a>(x: ColRef<'a, f64>, buffer: &'a mut Vec<f64>) -> &'a [f64] {
+    match x.try_as_col_major() {
+        Some(slice) => slice.as_slice(),
+        None => {
+            buffer.clear();
+            buffer.extend(x.iter().copied());
+            buffer
+        }
+    }
+}
+
+/// Runs `write` on `out` as a slice: directly when contiguous, else through `buffer`.
+fn write_contiguous(mut out: ColMut<'_, f64>, buffer: &mut [f64], write: impl FnOnce(&mut [f64])) {
+    if let Some(contiguous) = out.as_mut().try_as_col_major_mut() {
+        write(contiguous.as_slice_mut());
+        return;
+    }
+    write(buffer);
+    out.copy_from(ColRef::from_slice(buffer));
+}

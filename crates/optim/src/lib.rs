@@ -1,0 +1,61 @@
+//! Optimisation for catapult: the [`Objective`] trait a problem implements (value, gradient,
+//! Hessian-vector product), [`GradientDescent`] with a constant step, and a [`train`] loop that
+//! hands the iterate to composable [`Observer`]s every `k` steps and stops a diverging run.
+//!
+//! The split follows argmin: the problem is a trait the user implements; solvers and observers
+//! are separate. Parameters are one flat `faer::Col<f64>`.
+//!
+//! ```
+//! use catapult_optim::{train, GradientDescent, NoObserver, Objective, TrainOptions};
+//! use faer::{Col, ColMut, ColRef};
+//!
+//! /// `L(θ) = ½ Σ c_i θ_i²`.
+//! struct Quadratic(Vec<f64>);
+//! impl Objective for Quadratic {
+//!     fn dim(&self) -> usize { self.0.len() }
+//!     fn value(&mut self, t: ColRef<'_, f64>) -> f64 {
+//!         self.0.iter().enumerate().map(|(i, c)| 0.5 * c * t[i] * t[i]).sum()
+//!     }
+//!     fn value_and_gradient(&mut self, t: ColRef<'_, f64>, mut g: ColMut<'_, f64>) -> f64 {
+//!         for (i, c) in self.0.iter().enumerate() { g[i] = c * t[i]; }
+//!         self.value(t)
+//!     }
+//!     fn hessian_vector_product(&mut self, _: ColRef<'_, f64>, v: ColRef<'_, f64>, mut out: ColMut<'_, f64>) {
+//!         for (i, c) in self.0.iter().enumerate() { out[i] = c * v[i]; }
+//!     }
+//! }
+//!
+//! let mut theta = Col::from_fn(2, |_| 1.0);
+//! let gd = GradientDescent::new(0.5).unwrap();
+//! let options = TrainOptions::new(100, 10).unwrap();
+//! let outcome = train(&mut Quadratic(vec![1.0, 3.0]), &mut theta, &gd, &options, &mut NoObserver).unwrap();
+//! assert!(!outcome.diverged && outcome.final_loss < 1e-20);
+//! ```
+
+mod gradient_descent;
+mod objective;
+mod train;
+
+pub use gradient_descent::GradientDescent;
+pub use objective::Objective;
+pub use train::{NoObserver, Observer, TrainOptions, TrainOutcome, train};
+
+/// Invalid optimiser settings or inputs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptimError {
+    /// A learning rate that is not a finite positive number.
+    #[error("learning rate must be finite and > 0, got {0}")]
+    InvalidLearningRate(f64),
+    /// Observation interval zero.
+    #[error("observe_every must be at least 1, got 0")]
+    ZeroObserveEvery,
+    /// Divergence threshold that is not a finite positive number.
+    #[error("divergence threshold must be finite and > 0, got {0}")]
+    InvalidDivergenceThreshold(f64),
+    /// Parameter vector of the wrong length.
+    #[error("parameter vector has length {got} but the objective has dimension {expected}")]
+    DimensionMismatch { expected: usize, got: usize },
+    /// Non-finite starting parameters.
+    #[error("initial parameter {index} is {value}: parameters must be finite")]
+    NonFiniteParameter { index: usize, value: f64 },
+}

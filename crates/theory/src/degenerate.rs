@@ -1,0 +1,281 @@
+//! The one-dimensional risk `L(w) = (1/n) Σ ℓ(a_i w, y_i)` of degenerate data.
+
+use catapult_losses::Loss;
+
+/// Invalid degenerate data.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TheoryError {
+    /// No samples.
+    #[error("degenerate data needs at least one sample")]
+    Empty,
+    /// `a` and `y` of different lengths.
+    #[error("{a} coordinates but {y} labels: they must have the same length")]
+    LengthMismatch { a: usize, y: usize },
+    /// A non-finite coordinate or label.
+    #[error("sample {sample} has a non-finite coordinate or label")]
+    NonFinite { sample: usize },
+    /// Every coordinate is zero: the risk does not depend on w.
+    #[error("every coordinate a_i is zero: the risk is constant in w")]
+    AllZero,
+    /// A classification label other than ±1.
+    #[error("label {sample} is {value}: the {loss} loss needs labels −1 or +1")]
+    NotBinaryLabel {
+        sample: usize,
+        value: f64,
+        loss: Loss,
+    },
+}
+
+/// Whether the 1-D risk has a finite minimiser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Separability {
+    /// Some `y_i a_i > 0` and some `< 0` (or the squared loss): a unique finite minimiser.
+    NonSeparable,
+    /// Every non-zero `y_i a_i` has the same sign `direction`: the risk decreases forever as
+    /// `w → direction·∞` and has no finite minimiser.
+    Separable { direction: i8 },
+}
+
+/// A minimiser `w*` of the 1-D risk with `L(w*)` and `L''(w*)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Minimum {
+    /// `w*`
+    pub w: f64,
+    /// `L(w*)`
+    pub risk: f64,
+    /// `L''(w*)`
+    pub curvature: f64,
+}
+
+/// `L(w) = (1/n) Σ ℓ(a_i w, y_i)` for degenerate data `x_i = a_i e`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DegenerateProblem {
+    a: Vec<f64>,
+    y: Vec<f64>,
+    loss: Loss,
+}
+
+impl DegenerateProblem {
+    /// Validates the data (non-empty, same lengths, finite, not all `a_i = 0`, labels ±1 for
+    /// the classification losses).
+    pub fn new(a: &[f64], y: &[f64], loss: Loss) -> Result<Self, TheoryError> {
+        if a.len() != y.len() {
+            return Err(TheoryError::LengthMismatch {
+                a: a.len(),
+                y: y.len(),
+            });
+        }
+        if a.is_empty() {
+            return Err(TheoryError::Empty);
+        }
+        if let Some(sample) = (0..a.len()).find(|&i| !(a[i].is_finite() && y[i].is_finite())) {
+            return Err(TheoryError::NonFinite { sample });
+        }
+        if a.iter().all(|v| *v == 0.0) {
+            return Err(TheoryError::AllZero);
+        }
+        if loss.is_classification()
+            && let Some(sample) = y.iter().position(|v| *v != 1.0 && *v != -1.0)
+        {
+            return Err(TheoryError::NotBinaryLabel {
+                sample,
+                value: y[sample],
+                loss,
+            });
+        }
+        Ok(Self {
+            a: a.to_vec(),
+            y: y.to_vec(),
+            loss,
+        })
+    }
+
+    /// The loss.
+    pub fn loss(&self) -> Loss {
+        self.loss
+    }
+
+    /// `mean(a_i²)`: the top eigenvalue of Θ/n is `λ·mean(a²)`.
+    pub fn mean_square(&self) -> f64 {
+        self.a.iter().map(|v| v * v).sum::<f64>() / self.a.len() as f64
+    }
+
+    /// `L(w)`.
+    pub fn risk(&self, w: f64) -> f64 {
+        self.mean_over(|a, y| self.loss.value(a * w, y))
+    }
+
+    /// `L'(w) = (1/n) Σ a_i ℓ'(a_i w, y_i)`.
+    pub fn slope(&self, w: f64) -> f64 {
+        self.mean_over(|a, y| a * self.loss.first_derivative(a * w, y))
+    }
+
+    /// `L''(w) = (1/n) Σ a_i² ℓ''(a_i w, y_i)`.
+    pub fn curvature(&self, w: f64) -> f64 {
+        self.mean_over(|a, y| a * a * self.loss.second_derivative(a * w, y))
+    }
+
+    /// Whether a finite minimiser exists (always, for the squared loss).
+    pub fn separability(&self) -> Separability {
+        if !self.loss.is_classification() {
+            return Separability::NonSeparable;
+        }
+        let margins = || self.a.iter().zip(&self.y).map(|(a, y)| a * y);
+        let any_positive = margins().any(|m| m > 0.0);
+        let any_negative = margins().any(|m| m < 0.0);
+        match (any_positive, any_negative) {
+            (true, true) => Separability::NonSeparable,
+            (true, false) => Separability::Separable { direction: 1 },
+            _ => Separability::Separable { direction: -1 },
+        }
+    }
+
+    /// The unique minimiser of the strictly convex `L`, to machine precision, or `None` on
+    /// separable data. Safeguarded Newton: a bracket `[lo, hi]` with `L'(lo) < 0 < L'(hi)` is
+    /// grown from 0, then Newton steps that leave the bracket fall back to bisection.
+    pub fn minimiser(&self) -> Option<Minimum> {
+        if self.separability() != Separability::NonSeparable {
+            return None;
+        }
+        let (mut lo, mut hi) = self.bracket();
+        let mut w = 0.5 * (lo + hi);
+        for _ in 0..200 {
+            let g = self.slope(w);
+            if g == 0.0 {
+                break;
+            }
+            if g < 0.0 {
+                lo = w;
+            } else {
+                hi = w;
+            }
+            let newton = w - g / self.curvature(w);
+            let next = if newton > lo && newton < hi {
+                newton
+            } else {
+                0.5 * (lo + hi)
+            };
+            if (next - w).abs() <= 4.0 * f64::EPSILON * w.abs().max(1e-300) {
+                w = next;
+                break;
+            }
+            w = next;
+        }
+        Some(Minimum {
+            w,
+            risk: self.risk(w),
+            curvature: self.curvature(w),
+        })
+    }
+
+    /// An interval around the minimiser of a non-separable problem.
+    fn bracket(&self) -> (f64, f64) {
+        let mut width = 1.0;
+        loop {
+            let (lo, hi) = (-width, width);
+            if self.slope(lo) < 0.0 && self.slope(hi) > 0.0 {
+                return (lo, hi);
+            }
+            width *= 2.0;
+        }
+    }
+
+    fn mean_over(&self, term: impl Fn(f64, f64) -> f64) -> f64 {
+        let total: f64 = self.a.iter().zip(&self.y).map(|(a, y)| term(*a, *y)).sum();
+        total / self.a.len() as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn squared_loss_minimiser_is_least_squares() {
+        let (a, y) = ([1.0, 2.0, -1.0], [0.5, 1.5, 2.0]);
+        let problem = DegenerateProblem::new(&a, &y, Loss::Squared).unwrap();
+        let min = problem.minimiser().unwrap();
+        let expected = (0.5 + 3.0 - 2.0) / (1.0 + 4.0 + 1.0);
+        assert!((min.w - expected).abs() < 1e-15);
+        assert!((min.curvature - 2.0).abs() < 1e-15);
+        assert_eq!(problem.mean_square(), 2.0);
+    }
+
+    #[test]
+    fn logistic_symmetric_data_has_closed_form_minimiser() {
+        // Margins +1 (twice) and −1 (once): L'(w) ∝ −2σ(−w) + σ(w) = 0 gives e^w = 2.
+        let problem =
+            DegenerateProblem::new(&[1.0, 1.0, -1.0], &[1.0, 1.0, 1.0], Loss::Logistic).unwrap();
+        let min = problem.minimiser().unwrap();
+        assert!((min.w - 2f64.ln()).abs() < 1e-15, "{}", min.w);
+        // L''(w*) = σ(w*)σ(−w*) = 2/9.
+        assert!((min.curvature - 2.0 / 9.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn separable_data_has_no_minimiser() {
+        let problem =
+            DegenerateProblem::new(&[1.0, -2.0, 0.0], &[1.0, -1.0, 1.0], Loss::Exponential)
+                .unwrap();
+        assert_eq!(
+            problem.separability(),
+            Separability::Separable { direction: 1 }
+        );
+        assert_eq!(problem.minimiser(), None);
+        let negative = DegenerateProblem::new(&[1.0], &[-1.0], Loss::Logistic).unwrap();
+        assert_eq!(
+            negative.separability(),
+            Separability::Separable { direction: -1 }
+        );
+    }
+
+    #[test]
+    fn bad_data_is_rejected_with_reasons() {
+        assert_eq!(
+            DegenerateProblem::new(&[], &[], Loss::Squared),
+            Err(TheoryError::Empty)
+        );
+        assert_eq!(
+            DegenerateProblem::new(&[0.0], &[1.0], Loss::Squared),
+            Err(TheoryError::AllZero)
+        );
+        assert!(matches!(
+            DegenerateProblem::new(&[1.0], &[0.3], Loss::Logistic),
+            Err(TheoryError::NotBinaryLabel { sample: 0, .. })
+        ));
+        assert!(matches!(
+            DegenerateProblem::new(&[f64::NAN], &[1.0], Loss::Squared),
+            Err(TheoryError::NonFinite { sample: 0 })
+        ));
+        assert!(matches!(
+            DegenerateProblem::new(&[1.0, 2.0], &[1.0], Loss::Squared),
+            Err(TheoryError::LengthMismatch { .. })
+        ));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn minimiser_is_a_stationary_point_and_derivatives_match(
+            a in prop::collection::vec(-3.0f64..3.0, 2..12),
+            signs in prop::collection::vec(any::<bool>(), 12),
+            w in -3.0f64..3.0,
+            exponential in any::<bool>(),
+        ) {
+            let loss = if exponential { Loss::Exponential } else { Loss::Logistic };
+            let y: Vec<f64> = a.iter().zip(&signs).map(|(_, s)| if *s { 1.0 } else { -1.0 }).collect();
+            let Ok(problem) = DegenerateProblem::new(&a, &y, loss) else { return Ok(()) };
+            let h = 1e-5;
+            let numeric_slope = (problem.risk(w + h) - problem.risk(w - h)) / (2.0 * h);
+            let numeric_curv = (problem.slope(w + h) - problem.slope(w - h)) / (2.0 * h);
+            prop_assert!((problem.slope(w) - numeric_slope).abs() < 1e-6 * (1.0 + numeric_slope.abs()));
+            prop_assert!((problem.curvature(w) - numeric_curv).abs() < 1e-6 * (1.0 + numeric_curv.abs()));
+            if let Some(min) = problem.minimiser() {
+                prop_assert!(problem.slope(min.w).abs() < 1e-12 * (1.0 + min.curvature));
+                prop_assert!(min.risk <= problem.risk(min.w + 1e-4) && min.risk <= problem.risk(min.w - 1e-4));
+            }
+        }
+    }
+}

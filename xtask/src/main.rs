@@ -1,0 +1,88 @@
+//! `cargo xtask`: repository chores. `cargo xtask figures [NAME...]` regenerates the figures
+//! of the reproduced papers into `docs/figures/` (NAME.svg, NAME.png and NAME.csv, the data
+//! exactly as plotted); without NAME it builds them all.
+
+mod experiments;
+mod figures;
+mod output;
+mod plot;
+
+use anyhow::{Result, bail};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        None | Some("help" | "-h" | "--help") => {
+            print!("{}", usage());
+            Ok(())
+        }
+        Some("figures") => build_figures(&args[1..]),
+        Some(other) => bail!("unknown command `{other}`\n\n{}", usage()),
+    }
+}
+
+fn usage() -> String {
+    let mut text = String::from(
+        "Usage: cargo xtask <COMMAND>\n\n\
+         Commands:\n  \
+         figures [NAME...]  regenerate figures into docs/figures/ (NAME.svg, NAME.png, NAME.csv);\n                     \
+         all of them without NAME\n  \
+         help               print this message\n\n\
+         Figures:\n",
+    );
+    for spec in &figures::ALL {
+        text.push_str(&format!("  {:<30} {}\n", spec.name, spec.summary));
+    }
+    text
+}
+
+fn build_figures(names: &[String]) -> Result<()> {
+    let selected: Vec<&figures::FigureSpec> = if names.is_empty() {
+        figures::ALL.iter().collect()
+    } else {
+        let mut picked = Vec::new();
+        for name in names {
+            match figures::ALL.iter().find(|spec| spec.name == name) {
+                Some(spec) => picked.push(spec),
+                None => {
+                    let known: Vec<_> = figures::ALL.iter().map(|spec| spec.name).collect();
+                    bail!(
+                        "unknown figure `{name}`; known figures: {}",
+                        known.join(", ")
+                    );
+                }
+            }
+        }
+        picked
+    };
+
+    plot::register_font()?;
+    let dir = output::figures_dir()?;
+    let total = Instant::now();
+    for spec in selected {
+        let start = Instant::now();
+        let built = (spec.build)()?;
+        let written = output::write_figure(&built.figure, &dir, spec.name)?;
+        println!("{} ({:.2} s)", spec.name, start.elapsed().as_secs_f64());
+        for path in written {
+            println!("  wrote {}", path.display());
+        }
+        for note in &built.notes {
+            println!("  note: {note}");
+        }
+    }
+    println!("total {:.2} s", total.elapsed().as_secs_f64());
+    Ok(())
+}
