@@ -1,5 +1,8 @@
 //! The `catapult` command line.
 
+mod check;
+mod merge;
+mod sweep;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -17,12 +20,21 @@ struct Cli {
 enum Command {
     /// Train one model from a JSON config and write its run record.
     Train(train::TrainArgs),
+    /// Run a learning-rate x width x seed grid in parallel, one record per run (resumable, shardable).
+    Sweep(sweep::SweepArgs),
+    /// Merge a directory of run records into one CSV table.
+    Merge(merge::MergeArgs),
+    /// Check every theory claim against the real network; exits non-zero if one fails.
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => train::train(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => merge::merge(args),
+        Command::Check(args) => check::check(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,11 +13,18 @@
 //! assert_eq!(record.phase, Phase::Lazy);
 //! assert_eq!(record.trace.step, vec![0, 50, 100, 150, 200]);
 //! ```
+//!
+//! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
+//! resumable, one record file per run) and [`table`] merges a directory of records into one
+//! CSV table.
 
 mod config;
 mod record;
 mod runner;
+pub mod sweep;
+pub mod table;
 
+pub use catapult_theory::Phase;
 pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, RunConfig};
-pub use record::{FinalState, Phase, RunRecord, Trace};
+pub use record::{FinalState, RunRecord, Trace};
 pub use runner::{LabError, run};

@@ -1,6 +1,7 @@
 //! The run record: what a run measured, in a JSON form external scripts read.
 
 use crate::RunConfig;
+use catapult_theory::Phase;
 use serde::{Deserialize, Serialize};
 
 /// Everything a run measured. Every number is finite: a diverged run keeps the last finite
@@ -23,6 +24,50 @@ pub struct RunRecord {
     pub final_state: FinalState,
     /// Which phase the run was in (see [`Phase`]).
     pub phase: Phase,
+}
+
+impl RunRecord {
+    /// The first observed step from which every observed loss stays within
+    /// `tol·max(1, |final loss|)` of the final loss (an absolute tolerance for losses up to 1,
+    /// a relative one above); `None` for a diverged run, or a record without observations.
+    ///
+    /// Only observed steps count: the answer is a multiple of `observe_every` (or the last
+    /// step), and a run that settles between two observations is credited with the later one.
+    ///
+    /// ```
+    /// # use catapult_lab::{RunRecord, Trace};
+    /// # fn with_losses(steps: Vec<usize>, loss: Vec<f64>) -> RunRecord {
+    /// #     let mut record: RunRecord = serde_json::from_str(r#"{"config": {
+    /// #         "data": {"kind": "degenerate", "a": [1.0], "y": [1.0], "dim": 1},
+    /// #         "model": {"kind": "two-layer-linear", "width": 1}, "loss": "squared",
+    /// #         "lr": {"value": 0.1}, "steps": 0}, "eta": 0.1, "lambda0": 1.0, "sharpness0": 1.0,
+    /// #         "trace": {"step": [], "loss": [], "accuracy": [], "ntk_top": [], "sharpness": []},
+    /// #         "final": {"loss": 0.0, "accuracy": 1.0, "ntk_top": 1.0, "sharpness": 1.0,
+    /// #         "diverged": false}, "phase": "lazy"}"#).unwrap();
+    /// #     record.final_state.loss = *loss.last().unwrap();
+    /// #     record.trace = Trace { step: steps, loss, ..Trace::default() };
+    /// #     record
+    /// # }
+    /// // losses observed at steps 0, 10, 20, 30: within 1e-6 of the final loss from step 20 on
+    /// let record = with_losses(vec![0, 10, 20, 30], vec![2.0, 0.5, 0.3000004, 0.3]);
+    /// assert_eq!(record.steps_to_converge(1e-6), Some(20));
+    /// ```
+    pub fn steps_to_converge(&self, tol: f64) -> Option<usize> {
+        if self.final_state.diverged {
+            return None;
+        }
+        let last = self.final_state.loss;
+        let band = tol * last.abs().max(1.0);
+        let settled = self
+            .trace
+            .loss
+            .iter()
+            .rev()
+            .take_while(|loss| (*loss - last).abs() <= band)
+            .count();
+        let first = self.trace.step.len().checked_sub(settled)?;
+        self.trace.step.get(first).copied()
+    }
 }
 
 /// Observed quantities, one entry per observed step.
@@ -55,61 +100,4 @@ pub struct FinalState {
     pub sharpness: f64,
     /// Whether the run stopped because the loss exceeded 1e12 or stopped being finite.
     pub diverged: bool,
-}
-
-/// The learning-rate phase of a run (Lewkowycz et al. 2020, arXiv 2003.02218).
-///
-/// The rule, from the losses at every step (not only the observed ones):
-/// - `divergent`: the run diverged (loss above 1e12 or not finite), or it ended above its
-///   initial loss (it rose and never came back within the budget);
-/// - `catapult`: the loss rose above its initial value at some step, and the run ended at or
-///   below its initial loss;
-/// - `lazy`: the loss never rose above its initial value.
-///
-/// "Rose" means exceeded `L(θ_0)·(1 + 1e-12)`, so rounding noise does not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Phase {
-    /// The loss only fell.
-    Lazy,
-    /// The loss rose, then the run converged.
-    Catapult,
-    /// The run blew up or ended above where it started.
-    Divergent,
-}
-
-impl Phase {
-    /// Applies the documented rule to a run's initial, largest and final loss.
-    pub fn classify(diverged: bool, initial_loss: f64, max_loss: f64, final_loss: f64) -> Phase {
-        if diverged || final_loss > initial_loss {
-            Phase::Divergent
-        } else if max_loss > initial_loss * (1.0 + 1e-12) {
-            Phase::Catapult
-        } else {
-            Phase::Lazy
-        }
-    }
-
-    /// The lowercase name used in records.
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Lazy => "lazy",
-            Phase::Catapult => "catapult",
-            Phase::Divergent => "divergent",
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phase_rule() {
-        assert_eq!(Phase::classify(false, 1.0, 1.0, 0.1), Phase::Lazy);
-        assert_eq!(Phase::classify(false, 1.0, 1.0 + 1e-14, 0.1), Phase::Lazy);
-        assert_eq!(Phase::classify(false, 1.0, 3.0, 0.1), Phase::Catapult);
-        assert_eq!(Phase::classify(true, 1.0, 1.0, 0.1), Phase::Divergent);
-        assert_eq!(Phase::classify(false, 1.0, 3.0, 2.0), Phase::Divergent);
-    }
 }

@@ -100,6 +100,25 @@ impl Loss {
         self.eval(f, y).second
     }
 
+    /// `(∂³ℓ/∂f³, ∂⁴ℓ/∂f⁴)`: with `p = σ(yf)`, `q = 1 − p`, the logistic loss has
+    /// `y³·pq(q − p)` and `y⁴·pq(1 − 6pq)`; the exponential loss `(−y)³e^{−yf}` and
+    /// `y⁴e^{−yf}`; the squared loss zero. These decide whether GD at the edge of stability
+    /// settles into a period-2 orbit (see `catapult-theory`).
+    pub fn third_and_fourth_derivatives(self, f: f64, y: f64) -> (f64, f64) {
+        match self {
+            Loss::Logistic => {
+                let (p, q) = sigmoid_pair(y * f);
+                let pq = p * q;
+                (y.powi(3) * pq * (q - p), y.powi(4) * pq * (1.0 - 6.0 * pq))
+            }
+            Loss::Exponential => {
+                let e = saturating_exp(-y * f);
+                (-y.powi(3) * e, y.powi(4) * e)
+            }
+            Loss::Squared => (0.0, 0.0),
+        }
+    }
+
     /// Value and both derivatives at once (one exponential for the margin losses).
     pub fn eval(self, f: f64, y: f64) -> LossEval {
         match self {
@@ -197,6 +216,11 @@ mod tests {
                 prop_assert!((at.first - d1).abs() <= 1e-7 * (1.0 + d1.abs()), "{loss}: {} vs {d1}", at.first);
                 prop_assert!((at.second - d2).abs() <= 1e-7 * (1.0 + d2.abs()), "{loss}: {} vs {d2}", at.second);
                 prop_assert_eq!(at.value, loss.value(f, y));
+                let (d3, d4) = loss.third_and_fourth_derivatives(f, y);
+                let n3 = central_difference(|t| loss.second_derivative(t, y), f);
+                let n4 = central_difference(|t| loss.third_and_fourth_derivatives(t, y).0, f);
+                prop_assert!((d3 - n3).abs() <= 1e-7 * (1.0 + n3.abs()), "{loss}: {d3} vs {n3}");
+                prop_assert!((d4 - n4).abs() <= 1e-7 * (1.0 + n4.abs()), "{loss}: {d4} vs {n4}");
             }
         }
     }

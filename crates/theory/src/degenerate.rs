@@ -95,6 +95,21 @@ impl DegenerateProblem {
         self.loss
     }
 
+    /// Coordinates `a_i` along the line.
+    pub fn a(&self) -> &[f64] {
+        &self.a
+    }
+
+    /// Labels or targets `y_i`.
+    pub fn y(&self) -> &[f64] {
+        &self.y
+    }
+
+    /// The same data under another loss (labels must suit it).
+    pub fn with_loss(&self, loss: Loss) -> Result<Self, TheoryError> {
+        Self::new(&self.a, &self.y, loss)
+    }
+
     /// `mean(a_i²)`: the top eigenvalue of Θ/n is `λ·mean(a²)`.
     pub fn mean_square(&self) -> f64 {
         self.a.iter().map(|v| v * v).sum::<f64>() / self.a.len() as f64
@@ -113,6 +128,40 @@ impl DegenerateProblem {
     /// `L''(w) = (1/n) Σ a_i² ℓ''(a_i w, y_i)`.
     pub fn curvature(&self, w: f64) -> f64 {
         self.mean_over(|a, y| a * a * self.loss.second_derivative(a * w, y))
+    }
+
+    /// `(L'''(w), L''''(w)) = (1/n) Σ (a_i³ ℓ''', a_i⁴ ℓ'''')`.
+    pub fn third_and_fourth(&self, w: f64) -> (f64, f64) {
+        let n = self.a.len() as f64;
+        let (mut third, mut fourth) = (0.0, 0.0);
+        for (a, y) in self.a.iter().zip(&self.y) {
+            let (d3, d4) = self.loss.third_and_fourth_derivatives(a * w, *y);
+            third += a.powi(3) * d3;
+            fourth += a.powi(4) * d4;
+        }
+        (third / n, fourth / n)
+    }
+
+    /// The Schwarzian derivative of the 1-D GD map `w ↦ w − h L'(w)` at `w*` when
+    /// `h·L''(w*) = 2`: `S = 2L''''/L'' − 6(L'''/L'')²`. `S < 0`: the period-doubling at the
+    /// edge of stability is supercritical, a small stable period-2 orbit appears just above it,
+    /// and the catapult can flatten λ (a catapult window `η_crit < η < η_max` exists). `S > 0`:
+    /// subcritical, no small orbit, GD leaves the minimum as soon as it is unstable there.
+    /// [derived for this project from the normal form of period doubling.] `None` on
+    /// separable data.
+    pub fn edge_schwarzian(&self) -> Option<f64> {
+        let minimum = self.minimiser()?;
+        let (third, fourth) = self.third_and_fourth(minimum.w);
+        let second = minimum.curvature;
+        Some(2.0 * fourth / second - 6.0 * (third / second).powi(2))
+    }
+
+    /// `max L''(w)` over the segment between `from` and `to`, on a grid of 1001 points (the
+    /// curvature is smooth, so the grid maximum is within O(1e-6) of the true one).
+    pub fn max_curvature_between(&self, from: f64, to: f64) -> f64 {
+        (0..=1000)
+            .map(|k| self.curvature(from + (to - from) * k as f64 / 1000.0))
+            .fold(f64::NEG_INFINITY, f64::max)
     }
 
     /// Whether a finite minimiser exists (always, for the squared loss).
@@ -214,6 +263,18 @@ mod tests {
     }
 
     #[test]
+    fn edge_schwarzian_on_symmetric_margins() {
+        // Margins ±1 with exponential loss: L = (e^{−w} + e^{w})/2 = cosh w, w* = 0,
+        // L'' = 1, L''' = 0, L'''' = 1, so S = 2.
+        let problem = DegenerateProblem::new(&[1.0, -1.0], &[1.0, 1.0], Loss::Exponential).unwrap();
+        assert!((problem.edge_schwarzian().unwrap() - 2.0).abs() < 1e-12);
+        // Logistic on the same margins: L = softplus(−w)/2 + softplus(w)/2, w* = 0,
+        // p = q = 1/2: L'' = 1/4, L''' = 0, L'''' = (1/4)(1 − 6/4) = −1/8, so S = −1.
+        let logistic = problem.with_loss(Loss::Logistic).unwrap();
+        assert!((logistic.edge_schwarzian().unwrap() + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn separable_data_has_no_minimiser() {
         let problem =
             DegenerateProblem::new(&[1.0, -2.0, 0.0], &[1.0, -1.0, 1.0], Loss::Exponential)
@@ -272,6 +333,11 @@ mod tests {
             let numeric_curv = (problem.slope(w + h) - problem.slope(w - h)) / (2.0 * h);
             prop_assert!((problem.slope(w) - numeric_slope).abs() < 1e-6 * (1.0 + numeric_slope.abs()));
             prop_assert!((problem.curvature(w) - numeric_curv).abs() < 1e-6 * (1.0 + numeric_curv.abs()));
+            let (third, fourth) = problem.third_and_fourth(w);
+            let numeric_third = (problem.curvature(w + h) - problem.curvature(w - h)) / (2.0 * h);
+            let numeric_fourth = (problem.third_and_fourth(w + h).0 - problem.third_and_fourth(w - h).0) / (2.0 * h);
+            prop_assert!((third - numeric_third).abs() < 1e-6 * (1.0 + numeric_third.abs()));
+            prop_assert!((fourth - numeric_fourth).abs() < 1e-6 * (1.0 + numeric_fourth.abs()));
             if let Some(min) = problem.minimiser() {
                 prop_assert!(problem.slope(min.w).abs() < 1e-12 * (1.0 + min.curvature));
                 prop_assert!(min.risk <= problem.risk(min.w + 1e-4) && min.risk <= problem.risk(min.w - 1e-4));

@@ -17,8 +17,28 @@
 //! assert!(eta_crit > 0.0);
 //! ```
 
+mod claims;
 mod degenerate;
-mod phases;
+mod fit;
+mod network;
+mod phase;
+mod recursion;
+mod suite;
+mod thresholds;
+mod verdict;
 
+pub use claims::{
+    WidthScaling, divergence_boundary, divergence_scaling, nonseparable_catapult,
+    recursion_matches_network, separable_rates, squared_loss_boundaries,
+};
 pub use degenerate::{DegenerateProblem, Minimum, Separability, TheoryError};
-pub use phases::{catapult_threshold, squared_loss_divergence_threshold};
+pub use fit::{PowerLawFit, fit_power_law};
+pub use network::{CHECK_INPUT_DIM, DegenerateNetwork, SimulationError};
+pub use phase::Phase;
+pub use recursion::ScalarState;
+pub use suite::{
+    SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y, SuiteError, SuiteSize,
+    run_suite,
+};
+pub use thresholds::{catapult_threshold, squared_loss_divergence_threshold};
+pub use verdict::{Relation, Verdict};
