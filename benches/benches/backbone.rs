@@ -4,7 +4,7 @@
 
 use catapult_data::Dataset;
 use catapult_losses::Loss;
-use catapult_models::{EmpiricalRisk, Model, TwoLayerLinear};
+use catapult_models::{DeepLinear, EmpiricalRisk, Model};
 use catapult_optim::{GradientDescent, Objective};
 use catapult_spectral::{Lanczos, LanczosOptions};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -36,7 +36,7 @@ fn gd_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("gd_step");
     for (name, data) in datasets() {
         for width in WIDTHS {
-            let model = TwoLayerLinear::new(width, data.dim()).expect("valid model");
+            let model = DeepLinear::two_layer(width, data.dim()).expect("valid model");
             let mut theta = model.init(0);
             let mut risk =
                 EmpiricalRisk::new(model, Loss::Logistic, data.clone()).expect("valid risk");
@@ -59,7 +59,7 @@ fn sharpness(c: &mut Criterion) {
     group.sample_size(20);
     for (name, data) in datasets() {
         for width in WIDTHS {
-            let model = TwoLayerLinear::new(width, data.dim()).expect("valid model");
+            let model = DeepLinear::two_layer(width, data.dim()).expect("valid model");
             let theta = model.init(0);
             let mut risk =
                 EmpiricalRisk::new(model, Loss::Logistic, data.clone()).expect("valid risk");

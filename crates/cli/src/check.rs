@@ -27,9 +27,6 @@ pub fn check(args: CheckArgs) -> Result<()> {
         println!("{verdict}");
         verdicts.push(verdict);
     })?;
-    println!(
-        "not yet checked | deep linear nets: boundary = 2/(sharpness at init) | needs the deep linear model (issue 4) |"
-    );
     if let Some(fit) = scaling.fit {
         eprintln!(
             "η_max·λ0 ≈ {:.3}·m^{:.4} (95% CI of the exponent [{:.4}, {:.4}], {} runs)",

@@ -105,8 +105,7 @@ fn read_base(args: &SweepArgs) -> Result<RunConfig> {
 }
 
 fn base_width(base: &RunConfig) -> usize {
-    let catapult_lab::ModelConfig::TwoLayerLinear { width } = base.model;
-    width
+    base.model.width()
 }
 
 fn progress_bar(runs: usize) -> Result<ProgressBar> {

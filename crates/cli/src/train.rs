@@ -1,7 +1,7 @@
 //! `catapult train`: one run from a config file, record to a file or stdout.
 
 use anyhow::{Context, Result};
-use catapult_lab::{LearningRate, ModelConfig, RunConfig, RunRecord, run};
+use catapult_lab::{LearningRate, RunConfig, RunRecord, run};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -62,9 +62,7 @@ fn apply_overrides(config: &mut RunConfig, args: &TrainArgs) {
         config.lr = LearningRate::Factor(factor);
     }
     if let Some(width) = args.width {
-        match &mut config.model {
-            ModelConfig::TwoLayerLinear { width: w } => *w = width,
-        }
+        config.model.set_width(width);
     }
     if let Some(seed) = args.seed {
         config.seed = seed;

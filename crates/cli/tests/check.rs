@@ -11,7 +11,10 @@ fn quick_check_passes_and_prints_a_row_per_claim() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    let rows = stdout.lines().filter(|line| line.starts_with("holds |")).count();
+    let rows = stdout
+        .lines()
+        .filter(|line| line.starts_with("holds |"))
+        .count();
     assert!(rows >= 20, "{stdout}");
     assert!(!stdout.contains("FAILS"), "{stdout}");
     assert!(stderr.contains("0 failed"), "{stderr}");

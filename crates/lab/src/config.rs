@@ -1,6 +1,7 @@
 //! The run configuration, its JSON form and its validation.
 
 use catapult_losses::Loss;
+use catapult_models::{DeepLinear, ModelError};
 use serde::{Deserialize, Serialize};
 
 /// One training run. JSON form:
@@ -50,11 +51,44 @@ pub enum DataConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ModelConfig {
-    /// `f(x) = vᵀUx/√m` in NTK parametrisation, N(0, 1) init.
+    /// `f(x) = vᵀUx/√m` in NTK parametrisation, N(0, 1) init: the depth-2 deep linear net.
     TwoLayerLinear {
         /// Hidden width `m`.
         width: usize,
     },
+    /// `f(x) = w_Lᵀ W_{L−1} ⋯ W_1 x / √(m^{L−1})` in NTK parametrisation, N(0, 1) init.
+    DeepLinear {
+        /// Number of weight layers L ≥ 2.
+        depth: usize,
+        /// Hidden width m (every hidden layer).
+        width: usize,
+    },
+}
+
+impl ModelConfig {
+    /// Hidden width m.
+    pub fn width(&self) -> usize {
+        match *self {
+            ModelConfig::TwoLayerLinear { width } | ModelConfig::DeepLinear { width, .. } => width,
+        }
+    }
+
+    /// Replaces the hidden width.
+    pub fn set_width(&mut self, new_width: usize) {
+        match self {
+            ModelConfig::TwoLayerLinear { width } | ModelConfig::DeepLinear { width, .. } => {
+                *width = new_width
+            }
+        }
+    }
+
+    /// The network for inputs of dimension `input_dim`.
+    pub fn build(&self, input_dim: usize) -> Result<DeepLinear, ModelError> {
+        match *self {
+            ModelConfig::TwoLayerLinear { width } => DeepLinear::two_layer(width, input_dim),
+            ModelConfig::DeepLinear { depth, width } => DeepLinear::new(depth, width, input_dim),
+        }
+    }
 }
 
 /// The step size η.
@@ -114,11 +148,16 @@ impl RunConfig {
                 }
             }
         }
-        match &self.model {
-            ModelConfig::TwoLayerLinear { width } if *width == 0 => {
-                return Err(ConfigError::new("model.width", "must be at least 1"));
-            }
-            ModelConfig::TwoLayerLinear { .. } => {}
+        if self.model.width() == 0 {
+            return Err(ConfigError::new("model.width", "must be at least 1"));
+        }
+        if let ModelConfig::DeepLinear { depth, .. } = self.model
+            && depth < 2
+        {
+            return Err(ConfigError::new(
+                "model.depth",
+                format!("must be at least 2 (two weight layers), got {depth}"),
+            ));
         }
         let (field, rate) = match self.lr {
             LearningRate::Value(v) => ("lr.value", v),
@@ -164,6 +203,20 @@ mod tests {
     fn errors_name_the_field() {
         let cases = [
             (("\"width\": 1000", "\"width\": 0"), "`model.width`"),
+            (
+                (
+                    "\"kind\": \"two-layer-linear\"",
+                    "\"kind\": \"deep-linear\", \"depth\": 1",
+                ),
+                "`model.depth`",
+            ),
+            (
+                (
+                    "\"kind\": \"two-layer-linear\"",
+                    "\"kind\": \"deep-linear\"",
+                ),
+                "missing field `depth`",
+            ),
             (("{\"value\": 0.5}", "{\"value\": -1}"), "`lr.value`"),
             (("{\"value\": 0.5}", "{\"factor\": 0}"), "`lr.factor`"),
             (

@@ -1,11 +1,9 @@
 //! Executes a [`RunConfig`]: data → model → risk → gradient descent with observers → record.
 
 use crate::config::ConfigError;
-use crate::{
-    DataConfig, FinalState, LearningRate, ModelConfig, Phase, RunConfig, RunRecord, Trace,
-};
+use crate::{DataConfig, FinalState, LearningRate, Phase, RunConfig, RunRecord, Trace};
 use catapult_data::{DataError, Dataset};
-use catapult_models::{EmpiricalRisk, Model, ModelError, TwoLayerLinear};
+use catapult_models::{EmpiricalRisk, Model, ModelError};
 use catapult_optim::{GradientDescent, Objective, Observer, OptimError, TrainOptions, train};
 use catapult_spectral::{Lanczos, LanczosOptions, SpectralError};
 use faer::{Col, ColRef};
@@ -44,9 +42,7 @@ pub fn run(
 ) -> Result<RunRecord, LabError> {
     config.validate()?;
     let data = build_data(&config.data)?;
-    let model = match config.model {
-        ModelConfig::TwoLayerLinear { width } => TwoLayerLinear::new(width, data.dim())?,
-    };
+    let model = config.model.build(data.dim())?;
     let mut theta = model.init(config.seed);
     let mut risk = EmpiricalRisk::new(model, config.loss, data)?;
 

@@ -1,7 +1,7 @@
 //! One table from many run records: a row per run, sorted, written as CSV.
 
 use crate::sweep::is_temp_file_name;
-use crate::{LearningRate, ModelConfig, Phase, RunRecord};
+use crate::{LearningRate, Phase, RunRecord};
 use catapult_losses::Loss;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -86,11 +86,10 @@ impl TableRow {
             LearningRate::Factor(factor) => factor,
             LearningRate::Value(_) => record.eta * record.lambda0,
         };
-        let ModelConfig::TwoLayerLinear { width } = config.model;
         TableRow {
             loss: config.loss,
             lr_factor,
-            width,
+            width: config.model.width(),
             seed: config.seed,
             eta: record.eta,
             lambda0: record.lambda0,
@@ -229,7 +228,7 @@ mod tests {
         )
         .unwrap();
         config.loss = loss;
-        config.model = ModelConfig::TwoLayerLinear { width };
+        config.model = crate::ModelConfig::TwoLayerLinear { width };
         config.lr = LearningRate::Factor(factor);
         config.seed = seed;
         RunRecord {

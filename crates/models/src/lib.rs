@@ -10,12 +10,12 @@
 //! ```
 //! use catapult_data::Dataset;
 //! use catapult_losses::Loss;
-//! use catapult_models::{EmpiricalRisk, TwoLayerLinear};
+//! use catapult_models::{DeepLinear, EmpiricalRisk};
 //! use catapult_optim::Objective;
 //! use catapult_spectral::{Lanczos, LanczosOptions};
 //!
 //! let data = Dataset::degenerate(&[1.0, -0.5, 2.0], &[1.0, 1.0, -1.0], 4).unwrap();
-//! let model = TwoLayerLinear::new(64, 4).unwrap();
+//! let model = DeepLinear::two_layer(64, 4).unwrap();
 //! let theta = model.init(7);
 //! let mut risk = EmpiricalRisk::new(model, Loss::Logistic, data).unwrap();
 //! let loss = risk.value(theta.as_ref());
@@ -24,13 +24,13 @@
 //! assert!(loss > 0.0 && sharpness.value > 0.0);
 //! ```
 
+mod deep_linear;
 mod model;
 mod risk;
-mod two_layer;
 
+pub use deep_linear::{DeepLinear, DeepLinearWorkspace};
 pub use model::Model;
 pub use risk::{EmpiricalRisk, HessianOperator, NtkOperator};
-pub use two_layer::{TwoLayerLinear, TwoLayerWorkspace};
 
 use catapult_data::DataError;
 use catapult_spectral::SpectralError;
@@ -38,6 +38,9 @@ use catapult_spectral::SpectralError;
 /// What can go wrong when building or measuring a model.
 #[derive(Debug, PartialEq, thiserror::Error)]
 pub enum ModelError {
+    /// A deep linear net needs at least two weight layers.
+    #[error("depth must be at least 2 (two weight layers), got {0}")]
+    DepthTooSmall(usize),
     /// A layer of width zero.
     #[error("width must be at least 1, got 0")]
     ZeroWidth,

@@ -1,9 +1,9 @@
-//! Exact gradient, Hessian-vector product and NTK Gram of the two-layer net checked against
-//! central finite differences and against their definitions.
+//! Exact gradient, Hessian-vector product and NTK Gram of deep linear nets (depths 2–5; depth 2
+//! is the two-layer net) checked against central finite differences and their definitions.
 
 use catapult_data::Dataset;
 use catapult_losses::Loss;
-use catapult_models::{EmpiricalRisk, Model, ModelError, TwoLayerLinear};
+use catapult_models::{DeepLinear, EmpiricalRisk, Model, ModelError};
 use catapult_optim::Objective;
 use catapult_spectral::{Lanczos, LanczosOptions, dense_eigenvalues};
 use faer::{Col, Mat};
@@ -15,15 +15,26 @@ fn risk(
     inputs: &[f64],
     labels: &[f64],
     loss: Loss,
-) -> EmpiricalRisk<TwoLayerLinear> {
+) -> EmpiricalRisk<DeepLinear> {
+    deep_risk(2, width, dim, inputs, labels, loss)
+}
+
+fn deep_risk(
+    depth: usize,
+    width: usize,
+    dim: usize,
+    inputs: &[f64],
+    labels: &[f64],
+    loss: Loss,
+) -> EmpiricalRisk<DeepLinear> {
     let n = labels.len();
     let x = Mat::from_fn(n, dim, |i, j| inputs[(i * dim + j) % inputs.len()]);
     let y = Col::from_fn(n, |i| labels[i]);
     let data = Dataset::new(x, y).unwrap();
-    EmpiricalRisk::new(TwoLayerLinear::new(width, dim).unwrap(), loss, data).unwrap()
+    EmpiricalRisk::new(DeepLinear::new(depth, width, dim).unwrap(), loss, data).unwrap()
 }
 
-fn gradient(risk: &mut EmpiricalRisk<TwoLayerLinear>, theta: &Col<f64>) -> Col<f64> {
+fn gradient(risk: &mut EmpiricalRisk<DeepLinear>, theta: &Col<f64>) -> Col<f64> {
     let mut g = Col::zeros(theta.nrows());
     risk.value_and_gradient(theta.as_ref(), g.as_mut());
     g
@@ -48,7 +59,8 @@ proptest! {
 
     #[test]
     fn gradient_and_hvp_match_central_differences(
-        width in 1usize..12,
+        depth in 2usize..6,
+        width in 1usize..8,
         dim in 1usize..5,
         raw_labels in prop::collection::vec(-2.0f64..2.0, 1..7),
         inputs in prop::collection::vec(-1.5f64..1.5, 30),
@@ -57,10 +69,11 @@ proptest! {
     ) {
         let loss = Loss::ALL[loss_index];
         let labels = labels_for(loss, &raw_labels);
-        let mut risk = risk(width, dim, &inputs, &labels, loss);
+        let mut risk = deep_risk(depth, width, dim, &inputs, &labels, loss);
         let p = risk.dim();
-        let theta = risk.model().init(seed);
-        let direction = TwoLayerLinear::new(width, dim).unwrap().init(seed + 1);
+        // Scale so the product of layers stays O(1) at every depth.
+        let theta = risk.model().init(seed) * faer::Scale(0.8);
+        let direction = risk.model().init(seed + 1);
         let h = 1e-5;
 
         let exact = gradient(&mut risk, &theta);
@@ -94,13 +107,14 @@ proptest! {
 
     #[test]
     fn ntk_gram_is_the_jacobian_gram(
-        width in 1usize..10,
+        depth in 2usize..6,
+        width in 1usize..8,
         dim in 1usize..4,
         raw_labels in prop::collection::vec(-1.0f64..1.0, 1..6),
         inputs in prop::collection::vec(-1.5f64..1.5, 20),
         seed in 0u64..1000,
     ) {
-        let mut risk = risk(width, dim, &inputs, &raw_labels, Loss::Squared);
+        let mut risk = deep_risk(depth, width, dim, &inputs, &raw_labels, Loss::Squared);
         let theta = risk.model().init(seed);
         let n = raw_labels.len();
         let p = risk.dim();
@@ -133,8 +147,8 @@ fn sharpness_and_ntk_top_match_dense_eigen() {
         .map(|i| ((i * 37 % 17) as f64 - 8.0) / 5.0)
         .collect();
     let labels = [1.0, -1.0, 1.0, 1.0, -1.0];
-    for loss in Loss::ALL {
-        let mut risk = risk(6, 3, &inputs, &labels, loss);
+    for (loss, depth) in Loss::ALL.into_iter().zip([2, 3, 4]) {
+        let mut risk = deep_risk(depth, 6, 3, &inputs, &labels, loss);
         let p = risk.dim();
         let theta = risk.model().init(11);
         let mut hessian = Mat::<f64>::zeros(p, p);
@@ -174,11 +188,11 @@ fn degenerate_data_ntk_top_is_lambda_times_mean_square() {
     let y = [1.0, 1.0, -1.0, 1.0];
     let (width, dim) = (50, 3);
     let data = Dataset::degenerate(&a, &y, dim).unwrap();
-    let model = TwoLayerLinear::new(width, dim).unwrap();
+    let model = DeepLinear::two_layer(width, dim).unwrap();
     let theta = model.init(5);
     let theta_slice = theta.try_as_col_major().unwrap().as_slice();
-    let u = model.first_layer(theta_slice);
-    let v = model.second_layer(theta_slice);
+    let u = model.layer(theta_slice, 1).unwrap();
+    let v = model.layer(theta_slice, 2).unwrap().col(0);
     let e = catapult_data::degenerate_direction(dim);
     let ue = u * &e;
     let lambda = (v.squared_norm_l2() + ue.squared_norm_l2()) / width as f64;
@@ -209,13 +223,13 @@ fn strided_vectors_give_the_same_results() {
 #[test]
 fn construction_errors_name_the_problem() {
     let data = Dataset::degenerate(&[1.0, 2.0], &[1.0, 0.5], 3).unwrap();
-    let model = TwoLayerLinear::new(4, 3).unwrap();
+    let model = DeepLinear::two_layer(4, 3).unwrap();
     let err = EmpiricalRisk::new(model, Loss::Logistic, data.clone())
         .err()
         .unwrap();
     assert!(err.to_string().contains("label 1 is 0.5"), "{err}");
     assert!(EmpiricalRisk::new(model, Loss::Squared, data.clone()).is_ok());
-    let wrong_dim = TwoLayerLinear::new(4, 2).unwrap();
+    let wrong_dim = DeepLinear::two_layer(4, 2).unwrap();
     assert_eq!(
         EmpiricalRisk::new(wrong_dim, Loss::Squared, data.clone()).err(),
         Some(ModelError::InputDimMismatch { model: 2, data: 3 })

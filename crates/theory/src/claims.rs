@@ -351,6 +351,35 @@ pub fn separable_rates(
     Ok(verdicts)
 }
 
+/// Claim 6: for a deep linear net of any depth L ≥ 2 on degenerate data with the squared
+/// loss, the lazy/catapult boundary is `η = 2/sharpness0` (Lewkowycz et al. 2020 state it
+/// as `2/λ0`; here the NTK is rank one, `Θ/n = λ·mean(a²)`, and the sharpness at init differs
+/// from λ0 only through the curvature term `L'(w0)·∇²w`). Measured by bisection on the phase,
+/// in units of `1/sharpness0`; the predicted value is 2, with a tolerance of 0.05.
+pub fn deep_linear_boundary(
+    problem: &DegenerateProblem,
+    depth: usize,
+    width: usize,
+    seed: u64,
+    steps: usize,
+) -> Result<Verdict, SimulationError> {
+    let sharpness0 = DegenerateNetwork::deep(problem, depth, width, seed)?.sharpness()?;
+    let onset = bisect(1.0, 3.0, |factor| {
+        let mut network = DegenerateNetwork::deep(problem, depth, width, seed)?;
+        Ok(Phase::of(&network.train(factor / sharpness0, steps)?) != Phase::Lazy)
+    })?;
+    Ok(Verdict::equal(
+        format!(
+            "depth {depth}, {}: lazy/catapult boundary η·sharpness0 = 2",
+            problem.loss()
+        ),
+        format!("m = {width}, seed {seed}, {steps} steps, sharpness0 = {sharpness0:.6}"),
+        2.0,
+        onset,
+        0.05,
+    ))
+}
+
 /// The divergence boundary `η_max·λ0` of one network, by bisection on the phase of real runs
 /// of `steps` steps (relative precision 1e-3), starting from a bracket around `2·η_crit`.
 pub fn divergence_boundary(

@@ -2,7 +2,7 @@
 
 use crate::{DegenerateProblem, ScalarState};
 use catapult_data::Dataset;
-use catapult_models::{EmpiricalRisk, ModelError, TwoLayerLinear};
+use catapult_models::{DeepLinear, EmpiricalRisk, ModelError};
 use catapult_optim::{
     GradientDescent, NoObserver, Objective, OptimError, TrainOptions, TrainOutcome, train,
 };
@@ -29,20 +29,30 @@ pub enum SimulationError {
 /// `f(x) = vᵀUx/√m` at width m, N(0, 1) init from `seed`, on the degenerate data of a
 /// [`DegenerateProblem`] in `R^CHECK_INPUT_DIM`, trained by full-batch GD.
 pub struct DegenerateNetwork {
-    risk: EmpiricalRisk<TwoLayerLinear>,
+    risk: EmpiricalRisk<DeepLinear>,
     theta: Col<f64>,
     gradient: Col<f64>,
 }
 
 impl DegenerateNetwork {
-    /// Builds the network at its seeded initialisation.
+    /// Builds the two-layer network at its seeded initialisation.
     pub fn new(
         problem: &DegenerateProblem,
         width: usize,
         seed: u64,
     ) -> Result<Self, SimulationError> {
+        Self::deep(problem, 2, width, seed)
+    }
+
+    /// Builds a depth-`depth` linear network at its seeded initialisation.
+    pub fn deep(
+        problem: &DegenerateProblem,
+        depth: usize,
+        width: usize,
+        seed: u64,
+    ) -> Result<Self, SimulationError> {
         let data = Dataset::degenerate(problem.a(), problem.y(), CHECK_INPUT_DIM)?;
-        let model = TwoLayerLinear::new(width, CHECK_INPUT_DIM)?;
+        let model = DeepLinear::new(depth, width, CHECK_INPUT_DIM)?;
         let theta = model.init(seed);
         let risk = EmpiricalRisk::new(model, problem.loss(), data)?;
         let gradient = Col::zeros(theta.nrows());
@@ -53,9 +63,18 @@ impl DegenerateNetwork {
         })
     }
 
-    /// The scalar state `(w, λ)` of the current parameters.
+    /// The scalar state `(w, λ)` of the current parameters (any depth; the recursion that
+    /// advances it exactly is for depth 2).
     pub fn state(&self) -> ScalarState {
-        ScalarState::of_network(self.risk.model(), self.theta.as_ref())
+        let theta = self
+            .theta
+            .try_as_col_major()
+            .map_or(&[][..], |c| c.as_slice());
+        // θ is an owned column of the model's length, so this is always `Some`.
+        ScalarState::of_network(self.risk.model(), theta).unwrap_or(ScalarState {
+            w: f64::NAN,
+            lambda: f64::NAN,
+        })
     }
 
     /// The risk at the current parameters.

@@ -12,8 +12,8 @@
 
 use crate::DegenerateProblem;
 use catapult_data::degenerate_direction;
-use catapult_models::TwoLayerLinear;
-use faer::ColRef;
+use catapult_models::{DeepLinear, Model};
+use faer::Col;
 
 /// The scalar state `(w, λ)` of a two-layer linear net on degenerate data.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,27 +25,30 @@ pub struct ScalarState {
 }
 
 impl ScalarState {
-    /// Reads `(w, λ)` off the network parameters θ (layout of [`TwoLayerLinear`]), with `e`
-    /// the [`degenerate_direction`] of the model's input dimension. O(m·d).
-    pub fn of_network(model: &TwoLayerLinear, theta: ColRef<'_, f64>) -> Self {
-        let (m, d) = (model.width(), catapult_models::Model::input_dim(model));
-        let e = degenerate_direction(d);
-        let (mut w, mut v_norm2, mut ue_norm2) = (0.0, 0.0, 0.0);
-        for i in 0..m {
-            let ue_i: f64 = (0..d).map(|j| theta[j * m + i] * e[j]).sum();
-            let v_i = theta[m * d + i];
-            w += v_i * ue_i;
-            v_norm2 += v_i * v_i;
-            ue_norm2 += ue_i * ue_i;
+    /// Reads `w = f(e)` and `λ = |∇_θ f(e)|²` off the parameters θ of a [`DeepLinear`] net
+    /// of any depth, with `e` the [`degenerate_direction`] of its input dimension: on
+    /// degenerate data the NTK is `Θ = λ·a aᵀ`, so `λ·mean(a²)` is its top eigenvalue/n. For
+    /// depth 2 this is `(|v|² + |Ue|²)/m`. One forward pass and one vjp. `None` for a θ of the
+    /// wrong length.
+    pub fn of_network(model: &DeepLinear, theta: &[f64]) -> Option<Self> {
+        if theta.len() != model.num_params() {
+            return None;
         }
-        let m = m as f64;
-        Self {
-            w: w / m.sqrt(),
-            lambda: (v_norm2 + ue_norm2) / m,
-        }
+        let e = degenerate_direction(model.input_dim());
+        let e_row = e.as_ref().transpose().as_mat();
+        let mut workspace = model.workspace(1);
+        let mut output = Col::<f64>::zeros(1);
+        model.forward(theta, e_row, &mut workspace, output.as_mut());
+        let mut gradient = vec![0.0; model.num_params()];
+        let one = Col::<f64>::ones(1);
+        model.vjp(theta, e_row, one.as_ref(), &mut workspace, &mut gradient);
+        Some(Self {
+            w: output[0],
+            lambda: gradient.iter().map(|g| g * g).sum(),
+        })
     }
 
-    /// One GD step of size `eta` at width `width`, by the exact recursion above.
+    /// One GD step of size `eta` at width `width`, by the exact recursion above (two layers).
     pub fn step(self, problem: &DegenerateProblem, eta: f64, width: usize) -> Self {
         let g = problem.slope(self.w);
         let m = width as f64;

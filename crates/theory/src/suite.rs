@@ -2,8 +2,8 @@
 
 use crate::{
     DegenerateProblem, SimulationError, TheoryError, Verdict, WidthScaling, catapult_threshold,
-    divergence_scaling, nonseparable_catapult, recursion_matches_network, separable_rates,
-    squared_loss_boundaries,
+    deep_linear_boundary, divergence_scaling, nonseparable_catapult, recursion_matches_network,
+    separable_rates, squared_loss_boundaries,
 };
 use catapult_losses::Loss;
 
@@ -94,6 +94,16 @@ pub fn run_suite(
     }
     for verdict in squared_loss_boundaries(&squared, width, 0, 2_000)? {
         report(verdict);
+    }
+    // A deep layer costs m² per step: deep nets are checked at width 256 at most.
+    for depth in [2, 3, 4] {
+        report(deep_linear_boundary(
+            &squared,
+            depth,
+            width.min(256),
+            0,
+            500,
+        )?);
     }
     for problem in [&logistic, &exponential] {
         for verdict in nonseparable_catapult(problem, width, 0, size.steps)? {

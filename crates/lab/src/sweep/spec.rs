@@ -4,7 +4,7 @@
 //! The parsers here read the values of the `catapult sweep` flags, and their errors name
 //! the flag (`--lr-factors`, `--widths`, `--seeds`, `--shard`).
 
-use crate::{LearningRate, ModelConfig, RunConfig};
+use crate::{LearningRate, RunConfig};
 use std::fmt;
 use std::str::FromStr;
 
@@ -226,9 +226,7 @@ impl RunKey {
     pub fn apply(&self, base: &RunConfig) -> RunConfig {
         let mut config = base.clone();
         config.lr = LearningRate::Factor(self.lr_factor);
-        match &mut config.model {
-            ModelConfig::TwoLayerLinear { width } => *width = self.width,
-        }
+        config.model.set_width(self.width);
         config.seed = self.seed;
         config
     }
@@ -238,9 +236,8 @@ impl RunKey {
         let LearningRate::Factor(lr_factor) = config.lr else {
             return None;
         };
-        let ModelConfig::TwoLayerLinear { width } = config.model;
         Some(RunKey {
-            width,
+            width: config.model.width(),
             lr_factor,
             seed: config.seed,
         })

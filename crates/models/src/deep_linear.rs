@@ -1,0 +1,413 @@
+//! Deep linear networks in NTK parametrisation,
+//! `f(x) = w_Lᵀ W_{L−1} ⋯ W_1 x / √(m^{L−1})` (depth L ≥ 2, hidden width m, N(0, 1) init).
+//! Depth 2 is the two-layer net `vᵀUx/√m` of Lewkowycz et al. 2020 (arXiv 2003.02218) and
+//! Huang et al. (arXiv 2011.12547), with `U = W_1` and `v = w_2`.
+//!
+//! Parameter layout (p = m·d + (L−2)·m² + m): `W_1` (m × d), then `W_2, …, W_{L−1}` (m × m),
+//! each in column-major order, then `w_L` (length m). For depth 2 this is `U` then `v`.
+//!
+//! The network is linear in `x`, so everything goes through two chains of vectors, with
+//! `s = m^{−(L−1)/2}`:
+//! - backward: `b_L = w_L`, `b_k = W_kᵀ b_{k+1}`; the end-to-end predictor is `c = s·b_1` and
+//!   `f = X c`;
+//! - forward from `q = Xᵀr`: `h_0 = q`, `h_k = W_k h_{k−1}`; then `Jᵀr` has the rank-one
+//!   blocks `∂W_k = s·b_{k+1} h_{k−1}ᵀ` and `∂w_L = s·h_{L−1}`;
+//! - a direction `(V_k)` perturbs them as `δb_L = v_L`, `δb_k = V_kᵀ b_{k+1} + W_kᵀ δb_{k+1}`,
+//!   `δh_0 = 0`, `δh_k = V_k h_{k−1} + W_k δh_{k−1}`; `J v = X (s·δb_1)` and the curvature
+//!   product `Σ r_i ∇²f_i v` has blocks `s(δb_{k+1} h_{k−1}ᵀ + b_{k+1} δh_{k−1}ᵀ)` and
+//!   `s·δh_{L−1}`.
+//!
+//! Every operation costs O(n·d + m·d + (L−2)·m²): matrix-vector products only.
+
+use crate::{Model, ModelError};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Col, ColMut, ColRef, MatMut, MatRef, Par};
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, StandardNormal};
+
+/// Architecture of a depth-L linear network with hidden width m on inputs in R^d.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeepLinear {
+    depth: usize,
+    width: usize,
+    input_dim: usize,
+}
+
+/// Scratch of a deep linear net: the backward and forward chains and their perturbations.
+#[derive(Debug, Clone)]
+pub struct DeepLinearWorkspace {
+    /// `b_1 … b_L` at index `k − 1` (b_1 has length d, the others m).
+    backward: Vec<Col<f64>>,
+    /// `h_0 … h_{L−1}` (h_0 has length d, the others m).
+    forward: Vec<Col<f64>>,
+    backward_change: Vec<Col<f64>>,
+    forward_change: Vec<Col<f64>>,
+}
+
+impl DeepLinear {
+    /// Depth `L ≥ 2`, hidden width `m ≥ 1`, input dimension `d ≥ 1`.
+    pub fn new(depth: usize, width: usize, input_dim: usize) -> Result<Self, ModelError> {
+        if depth < 2 {
+            return Err(ModelError::DepthTooSmall(depth));
+        }
+        if width == 0 {
+            return Err(ModelError::ZeroWidth);
+        }
+        if input_dim == 0 {
+            return Err(ModelError::ZeroInputDim);
+        }
+        Ok(Self {
+            depth,
+            width,
+            input_dim,
+        })
+    }
+
+    /// The two-layer net `vᵀUx/√m` (depth 2).
+    pub fn two_layer(width: usize, input_dim: usize) -> Result<Self, ModelError> {
+        Self::new(2, width, input_dim)
+    }
+
+    /// Depth L (number of weight layers).
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Hidden width m.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Parameters with every entry drawn i.i.d. N(0, 1) from a Xoshiro256++ stream seeded by
+    /// `seed`, in layout order: the same seed gives the same bits.
+    pub fn init(&self, seed: u64) -> Col<f64> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        Col::from_fn(self.num_params(), |_| StandardNormal.sample(&mut rng))
+    }
+
+    /// Weight layer `k` (1-based) as a view into θ (length [`Model::num_params`]): `W_k`
+    /// (m × d for k = 1, m × m below L) or, for `k = L`, `w_L` as an m × 1 matrix. `None`
+    /// for `k` outside `1..=L` or a θ of the wrong length.
+    pub fn layer<'a>(&self, theta: &'a [f64], k: usize) -> Option<MatRef<'a, f64>> {
+        ((1..=self.depth).contains(&k) && theta.len() == self.num_params())
+            .then(|| self.weights(theta, k))
+    }
+
+    /// Layer `k ∈ 1..=L` of a θ of the right length.
+    fn weights<'a>(&self, theta: &'a [f64], k: usize) -> MatRef<'a, f64> {
+        let (start, rows, cols) = self.layer_shape(k);
+        MatRef::from_column_major_slice(&theta[start..start + rows * cols], rows, cols)
+    }
+
+    /// The end-to-end predictor `c = s·W_1ᵀ ⋯ W_{L−1}ᵀ w_L` (length d), so that `f(x) = cᵀx`.
+    pub fn end_to_end(&self, theta: &[f64], workspace: &mut DeepLinearWorkspace) -> Col<f64> {
+        self.backward_chain(theta, 1, &mut workspace.backward);
+        &workspace.backward[0] * faer::Scale(self.scale())
+    }
+
+    /// `(start, rows, cols)` of layer k in θ.
+    fn layer_shape(&self, k: usize) -> (usize, usize, usize) {
+        let (m, d) = (self.width, self.input_dim);
+        match k {
+            1 => (0, m, d),
+            k if k == self.depth => (m * d + (self.depth - 2) * m * m, m, 1),
+            k => (m * d + (k - 2) * m * m, m, m),
+        }
+    }
+
+    fn layer_mut<'a>(&self, out: &'a mut [f64], k: usize) -> MatMut<'a, f64> {
+        let (start, rows, cols) = self.layer_shape(k);
+        MatMut::from_column_major_slice_mut(&mut out[start..start + rows * cols], rows, cols)
+    }
+
+    /// `s = m^{−(L−1)/2}`.
+    fn scale(&self) -> f64 {
+        (self.width as f64).powf(-0.5 * (self.depth - 1) as f64)
+    }
+
+    /// Fills `b_k … b_L` (`b[k − 1]` holds b_k): `b_L = w_L`, `b_j = W_jᵀ b_{j+1}`.
+    fn backward_chain(&self, theta: &[f64], down_to: usize, b: &mut [Col<f64>]) {
+        let last = self.depth;
+        b[last - 1].copy_from(self.weights(theta, last).col(0));
+        for j in (down_to..last).rev() {
+            let (lower, upper) = b.split_at_mut(j);
+            mat_vec(
+                lower[j - 1].as_mut(),
+                self.weights(theta, j).transpose(),
+                upper[0].as_ref(),
+                Accum::Replace,
+            );
+        }
+    }
+
+    /// Fills `h_0 = q` … `h_{L−1}`: `h_j = W_j h_{j−1}`.
+    fn forward_chain(&self, theta: &[f64], h: &mut [Col<f64>]) {
+        for j in 1..self.depth {
+            let (lower, upper) = h.split_at_mut(j);
+            mat_vec(
+                upper[0].as_mut(),
+                self.weights(theta, j),
+                lower[j - 1].as_ref(),
+                Accum::Replace,
+            );
+        }
+    }
+
+    /// Writes `h_0 = Xᵀ r`.
+    fn project(x: MatRef<'_, f64>, r: ColRef<'_, f64>, h0: &mut Col<f64>) {
+        mat_vec(h0.as_mut(), x.transpose(), r, Accum::Replace);
+    }
+}
+
+/// `out (+)= A v` through faer's matmul.
+fn mat_vec(out: ColMut<'_, f64>, a: MatRef<'_, f64>, v: ColRef<'_, f64>, accum: Accum) {
+    matmul(out.as_mat_mut(), accum, a, v.as_mat(), 1.0, Par::Seq);
+}
+
+/// `out += alpha·u wᵀ`.
+fn add_outer(out: MatMut<'_, f64>, u: ColRef<'_, f64>, w: ColRef<'_, f64>, alpha: f64) {
+    matmul(
+        out,
+        Accum::Add,
+        u.as_mat(),
+        w.transpose().as_mat(),
+        alpha,
+        Par::Seq,
+    );
+}
+
+impl Model for DeepLinear {
+    type Workspace = DeepLinearWorkspace;
+
+    fn num_params(&self) -> usize {
+        let (m, d) = (self.width, self.input_dim);
+        m * d + (self.depth - 2) * m * m + m
+    }
+
+    fn input_dim(&self) -> usize {
+        self.input_dim
+    }
+
+    fn workspace(&self, _n_samples: usize) -> DeepLinearWorkspace {
+        let chain = || {
+            (0..self.depth)
+                .map(|j| Col::zeros(if j == 0 { self.input_dim } else { self.width }))
+                .collect::<Vec<_>>()
+        };
+        DeepLinearWorkspace {
+            backward: chain(),
+            forward: chain(),
+            backward_change: chain(),
+            forward_change: chain(),
+        }
+    }
+
+    fn forward(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        ws: &mut DeepLinearWorkspace,
+        out: ColMut<'_, f64>,
+    ) {
+        self.backward_chain(theta, 1, &mut ws.backward);
+        matmul(
+            out.as_mat_mut(),
+            Accum::Replace,
+            x,
+            ws.backward[0].as_mat(),
+            self.scale(),
+            Par::Seq,
+        );
+    }
+
+    fn vjp(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        r: ColRef<'_, f64>,
+        ws: &mut DeepLinearWorkspace,
+        out: &mut [f64],
+    ) {
+        Self::project(x, r, &mut ws.forward[0]);
+        self.forward_chain(theta, &mut ws.forward);
+        self.backward_chain(theta, 2, &mut ws.backward);
+        out.fill(0.0);
+        let s = self.scale();
+        for k in 1..self.depth {
+            add_outer(
+                self.layer_mut(out, k),
+                ws.backward[k].as_ref(),
+                ws.forward[k - 1].as_ref(),
+                s,
+            );
+        }
+        let last = self.layer_mut(out, self.depth);
+        faer::zip!(last.col_mut(0), ws.forward[self.depth - 1].as_ref())
+            .for_each(|faer::unzip!(o, h)| *o = s * *h);
+    }
+
+    fn jvp(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        v: &[f64],
+        ws: &mut DeepLinearWorkspace,
+        out: ColMut<'_, f64>,
+    ) {
+        self.backward_chain(theta, 2, &mut ws.backward);
+        self.backward_change_chain(theta, v, ws);
+        matmul(
+            out.as_mat_mut(),
+            Accum::Replace,
+            x,
+            ws.backward_change[0].as_mat(),
+            self.scale(),
+            Par::Seq,
+        );
+    }
+
+    fn add_curvature_product(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        r: ColRef<'_, f64>,
+        v: &[f64],
+        ws: &mut DeepLinearWorkspace,
+        out: &mut [f64],
+    ) {
+        Self::project(x, r, &mut ws.forward[0]);
+        self.forward_chain(theta, &mut ws.forward);
+        self.backward_chain(theta, 2, &mut ws.backward);
+        self.backward_change_chain(theta, v, ws);
+        self.forward_change_chain(theta, v, ws);
+        let s = self.scale();
+        for k in 1..self.depth {
+            let mut block = self.layer_mut(out, k);
+            add_outer(
+                block.as_mut(),
+                ws.backward_change[k].as_ref(),
+                ws.forward[k - 1].as_ref(),
+                s,
+            );
+            add_outer(
+                block,
+                ws.backward[k].as_ref(),
+                ws.forward_change[k - 1].as_ref(),
+                s,
+            );
+        }
+        let last = self.layer_mut(out, self.depth);
+        faer::zip!(last.col_mut(0), ws.forward_change[self.depth - 1].as_ref())
+            .for_each(|faer::unzip!(o, h)| *o += s * *h);
+    }
+}
+
+impl DeepLinear {
+    /// `δb_L = v_L`, `δb_k = V_kᵀ b_{k+1} + W_kᵀ δb_{k+1}` down to `δb_1`; needs `b_2 … b_L`.
+    fn backward_change_chain(&self, theta: &[f64], v: &[f64], ws: &mut DeepLinearWorkspace) {
+        let last = self.depth;
+        ws.backward_change[last - 1].copy_from(self.weights(v, last).col(0));
+        for k in (1..last).rev() {
+            let (lower, upper) = ws.backward_change.split_at_mut(k);
+            let target = lower[k - 1].as_mut();
+            mat_vec(
+                target,
+                self.weights(v, k).transpose(),
+                ws.backward[k].as_ref(),
+                Accum::Replace,
+            );
+            mat_vec(
+                lower[k - 1].as_mut(),
+                self.weights(theta, k).transpose(),
+                upper[0].as_ref(),
+                Accum::Add,
+            );
+        }
+    }
+
+    /// `δh_0 = 0`, `δh_k = V_k h_{k−1} + W_k δh_{k−1}`; needs `h_0 … h_{L−1}`.
+    fn forward_change_chain(&self, theta: &[f64], v: &[f64], ws: &mut DeepLinearWorkspace) {
+        ws.forward_change[0].fill(0.0);
+        for k in 1..self.depth {
+            let (lower, upper) = ws.forward_change.split_at_mut(k);
+            mat_vec(
+                upper[0].as_mut(),
+                self.weights(v, k),
+                ws.forward[k - 1].as_ref(),
+                Accum::Replace,
+            );
+            mat_vec(
+                upper[0].as_mut(),
+                self.weights(theta, k),
+                lower[k - 1].as_ref(),
+                Accum::Add,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_sizes_and_depth_two_matches_the_two_layer_formula() {
+        let model = DeepLinear::new(4, 3, 2).unwrap();
+        assert_eq!(model.num_params(), 3 * 2 + 2 * 9 + 3);
+        let two = DeepLinear::two_layer(3, 2).unwrap();
+        let theta = two.init(1);
+        let slice = theta.try_as_col_major().unwrap().as_slice();
+        let x = faer::Mat::from_fn(4, 2, |i, j| i as f64 - 0.5 * j as f64);
+        let mut ws = two.workspace(4);
+        let mut f = Col::zeros(4);
+        two.forward(slice, x.as_ref(), &mut ws, f.as_mut());
+        let (u, v) = (two.layer(slice, 1).unwrap(), two.layer(slice, 2).unwrap());
+        assert!(two.layer(slice, 3).is_none() && two.layer(&slice[1..], 1).is_none());
+        for i in 0..4 {
+            let mut expected = 0.0;
+            for k in 0..3 {
+                for j in 0..2 {
+                    expected += v[(k, 0)] * u[(k, j)] * x[(i, j)];
+                }
+            }
+            assert!((f[i] - expected / 3f64.sqrt()).abs() < 1e-13);
+        }
+    }
+
+    #[test]
+    fn deep_forward_is_the_matrix_product() {
+        let model = DeepLinear::new(3, 4, 2).unwrap();
+        let theta = model.init(5);
+        let slice = theta.try_as_col_major().unwrap().as_slice();
+        let layer = |k| model.layer(slice, k).unwrap();
+        let product = layer(3).transpose() * layer(2) * layer(1);
+        let mut ws = model.workspace(1);
+        let c = model.end_to_end(slice, &mut ws);
+        for j in 0..2 {
+            assert!((c[j] - product[(0, j)] / 4.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn rejects_bad_shapes() {
+        assert_eq!(DeepLinear::new(1, 3, 2), Err(ModelError::DepthTooSmall(1)));
+        assert_eq!(DeepLinear::new(2, 0, 2), Err(ModelError::ZeroWidth));
+        assert_eq!(DeepLinear::new(2, 3, 0), Err(ModelError::ZeroInputDim));
+    }
+
+    #[test]
+    fn init_is_seeded_and_standard_normal() {
+        let model = DeepLinear::new(3, 100, 4).unwrap();
+        assert_eq!(model.init(3), model.init(3));
+        assert_ne!(model.init(3), model.init(4));
+        let theta = model.init(3);
+        let n = theta.nrows() as f64;
+        let mean = theta.iter().sum::<f64>() / n;
+        let var = theta.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>() / n;
+        assert!(
+            mean.abs() < 0.03 && (var - 1.0).abs() < 0.04,
+            "mean {mean} var {var}"
+        );
+    }
+}
