@@ -3,7 +3,9 @@
 use anyhow::{Context, Result, anyhow};
 use catapult_lab::{DataConfig, LearningRate, ModelConfig, RunConfig, RunRecord};
 use catapult_losses::Loss;
-use catapult_theory::{DegenerateProblem, Minimum};
+use catapult_theory::{
+    DegenerateProblem, Minimum, SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y,
+};
 
 /// Hidden width of the two-layer linear network in every figure.
 pub const WIDTH: usize = 1000;
@@ -12,7 +14,8 @@ pub const DIM: usize = 5;
 /// Initialisation seed.
 pub const SEED: u64 = 0;
 
-/// Degenerate data `x_i = a_i e` with labels or targets `y_i`, and the loss trained on it.
+/// Degenerate data `x_i = a_i e` with labels or targets `y_i`, and the loss trained on it
+/// (the data of the theory crate's check suite).
 #[derive(Debug, Clone, Copy)]
 pub struct Dataset {
     pub name: &'static str,
@@ -24,37 +27,48 @@ pub struct Dataset {
 /// Squared loss (Lewkowycz et al. 2020 setting).
 pub const SQUARED: Dataset = Dataset {
     name: "squared loss",
-    a: &[1.0, 0.6, -0.8, 1.4, -0.3, 0.9],
-    y: &[1.0, 1.0, -1.0, 1.0, 1.0, -1.0],
+    a: &SUITE_A,
+    y: &SUITE_SQUARED_Y,
     loss: Loss::Squared,
 };
 
 /// Logistic loss on non-separable data: a finite minimiser `w*` exists.
 pub const LOGISTIC_NONSEPARABLE: Dataset = Dataset {
     name: "logistic loss, non-separable data",
-    a: &[1.0, 0.6, -0.8, 1.4, -0.3, 0.9],
-    y: &[1.0, 1.0, 1.0, 1.0, 1.0, -1.0],
+    a: &SUITE_A,
+    y: &SUITE_NONSEPARABLE_Y,
     loss: Loss::Logistic,
 };
 
 /// Logistic loss on separable data: the risk has no finite minimiser.
 pub const LOGISTIC_SEPARABLE: Dataset = Dataset {
     name: "logistic loss, separable data",
-    a: &[1.0, 0.6, 0.8, 1.4, 0.5, 0.9],
+    a: &SUITE_SEPARABLE_A,
     y: &[1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
     loss: Loss::Logistic,
 };
 
 impl Dataset {
-    /// A run of the two-layer linear net on this data.
+    /// A run of the two-layer linear net of width [`WIDTH`] on this data.
     pub fn config(&self, lr: LearningRate, steps: usize, observe_every: usize) -> RunConfig {
+        self.config_at(WIDTH, lr, steps, observe_every)
+    }
+
+    /// A run of the two-layer linear net of width `width` on this data.
+    pub fn config_at(
+        &self,
+        width: usize,
+        lr: LearningRate,
+        steps: usize,
+        observe_every: usize,
+    ) -> RunConfig {
         RunConfig {
             data: DataConfig::Degenerate {
                 a: self.a.to_vec(),
                 y: self.y.to_vec(),
                 dim: DIM,
             },
-            model: ModelConfig::TwoLayerLinear { width: WIDTH },
+            model: ModelConfig::TwoLayerLinear { width },
             loss: self.loss,
             seed: SEED,
             lr,
@@ -98,40 +112,19 @@ fn run_one(config: &RunConfig, what: &str) -> Result<RunRecord> {
 
 /// Runs every config, spread over the available cores; records come back in input order.
 pub fn run_all(dataset: &Dataset, configs: &[RunConfig]) -> Result<Vec<RunRecord>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, configs.len().max(1));
-    let mut slots: Vec<Option<Result<RunRecord>>> = configs.iter().map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|worker| {
-                scope.spawn(move || {
-                    (worker..configs.len())
-                        .step_by(threads)
-                        .map(|i| (i, run_one(&configs[i], dataset.name)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for worker in workers {
-            match worker.join() {
-                Ok(done) => {
-                    for (i, result) in done {
-                        slots[i] = Some(result);
-                    }
-                }
-                Err(_) => return Err(anyhow!("{}: a worker thread panicked", dataset.name)),
-            }
-        }
-        Ok(())
-    })?;
-    slots
+    parallel_map(configs, |config| run_one(config, dataset.name))
         .into_iter()
-        .map(|slot| {
-            slot.unwrap_or_else(|| Err(anyhow!("{}: a run was never started", dataset.name)))
-        })
         .collect()
+}
+
+/// The number of worker threads: the available cores.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `job` applied to every item on [`threads`] worker threads; results in input order.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    catapult_lab::parallel_map(items, threads(), job)
 }
 
 /// `n` values from `lo` to `hi` (inclusive), evenly spaced on a log scale.

@@ -1,6 +1,7 @@
 //! The figures of the reproduced papers: what each shows, how its runs are set up, and how
 //! the runs become panels. Plotting itself lives in [`crate::plot`]: every figure here is
-//! either a set of training traces ([`trace_figure`]) or phase sweeps ([`sweep_panel`]).
+//! either a set of training traces ([`trace_figure`]) or phase sweeps ([`sweep_panel`]); the
+//! figures of the phase boundaries across widths are in [`crate::phase_figures`].
 
 use crate::experiments::{
     Dataset, LOGISTIC_NONSEPARABLE, LOGISTIC_SEPARABLE, SQUARED, log_space, run_all,
@@ -27,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 4] = [
+pub const ALL: [FigureSpec; 7] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -48,14 +49,29 @@ pub const ALL: [FigureSpec; 4] = [
         summary: "final sharpness against η·λ0 for the three settings, with predicted boundaries",
         build: final_sharpness_vs_eta,
     },
+    FigureSpec {
+        name: "phase_diagram",
+        summary: "phase of every run over η·λ0 × width (squared | logistic), predicted boundaries",
+        build: crate::phase_figures::phase_diagram,
+    },
+    FigureSpec {
+        name: "eta_max_scaling",
+        summary: "logistic divergence boundary η_max·λ0 against width, power-law fit (slowest)",
+        build: crate::phase_figures::eta_max_scaling,
+    },
+    FigureSpec {
+        name: "sharpness_times_eta",
+        summary: "final sharpness·η against η·λ0: catapult runs end on the 2/η edge",
+        build: crate::phase_figures::sharpness_times_eta,
+    },
 ];
 
-const TWO_PANELS: (u32, u32) = (1400, 720);
+pub const TWO_PANELS: (u32, u32) = (1400, 720);
 const THREE_PANELS: (u32, u32) = (1950, 720);
 
 const TRACE_EVERY: usize = 5;
-const SQUARED_STEPS: usize = 3000;
-const LOGISTIC_STEPS: usize = 5000;
+pub const SQUARED_STEPS: usize = 3000;
+pub const LOGISTIC_STEPS: usize = 5000;
 
 /// Reproduces the catapult figure of Lewkowycz et al. 2020 (arXiv 2003.02218) for the
 /// two-layer linear net on degenerate data with the squared loss: at `η = 0.5/λ0` (lazy) the
@@ -252,9 +268,22 @@ fn logistic_separable() -> Result<Built> {
     })
 }
 
-const SWEEP_POINTS: usize = 25;
-const SWEEP_EVERY: usize = 100;
-const BOUNDARY_COLOR: RGBColor = RGBColor(148, 103, 189);
+pub const SWEEP_POINTS: usize = 25;
+pub const SWEEP_EVERY: usize = 100;
+/// η·λ0 range of the squared-loss sweeps.
+pub const SQUARED_SWEEP: (f64, f64) = (0.1, 6.0);
+/// η·λ0 range of the logistic-loss sweeps.
+pub const LOGISTIC_SWEEP: (f64, f64) = (0.1, 200.0);
+pub const BOUNDARY_COLOR: RGBColor = RGBColor(148, 103, 189);
+
+/// Colour and marker of each phase, in every figure.
+pub fn phase_style(phase: Phase) -> (RGBColor, Marker) {
+    match phase {
+        Phase::Lazy => (RGBColor(31, 119, 180), Marker::Circle),
+        Phase::Catapult => (RGBColor(255, 127, 14), Marker::Triangle),
+        Phase::Divergent => (RGBColor(214, 39, 40), Marker::Cross),
+    }
+}
 
 /// Final sharpness against `η·λ0` in the three settings (Lewkowycz et al. 2020 for the
 /// squared loss, Huang et al. arXiv 2011.12547 for the logistic loss): each marker is one run,
@@ -267,7 +296,7 @@ fn final_sharpness_vs_eta() -> Result<Built> {
     let squared = Sweep {
         data: SQUARED,
         title: "squared loss",
-        factors: log_space(0.1, 6.0, SWEEP_POINTS),
+        factors: log_space(SQUARED_SWEEP.0, SQUARED_SWEEP.1, SWEEP_POINTS),
         steps: SQUARED_STEPS,
         boundaries: vec![
             ("2/λ0 (lazy | catapult)".to_string(), SQUARED_LAZY_EDGE),
@@ -288,7 +317,7 @@ fn final_sharpness_vs_eta() -> Result<Built> {
     let nonseparable = Sweep {
         data,
         title: "logistic loss, non-separable data",
-        factors: log_space(0.1, 200.0, SWEEP_POINTS),
+        factors: log_space(LOGISTIC_SWEEP.0, LOGISTIC_SWEEP.1, SWEEP_POINTS),
         steps: LOGISTIC_STEPS,
         boundaries: vec![(format!("η_crit·λ0 = {x_crit:.3} (lazy | catapult)"), x_crit)],
         predict: Box::new(move |x| {
@@ -304,7 +333,7 @@ fn final_sharpness_vs_eta() -> Result<Built> {
     let separable = Sweep {
         data: LOGISTIC_SEPARABLE,
         title: "logistic loss, separable data",
-        factors: log_space(0.1, 200.0, SWEEP_POINTS),
+        factors: log_space(LOGISTIC_SWEEP.0, LOGISTIC_SWEEP.1, SWEEP_POINTS),
         steps: LOGISTIC_STEPS,
         boundaries: Vec::new(),
         predict: Box::new(|_| None),
@@ -323,14 +352,14 @@ fn final_sharpness_vs_eta() -> Result<Built> {
 
 /// The squared-loss lazy/catapult boundary in units of `η·λ0`: `2/λ0` (`L'' = 1` per unit of
 /// the NTK eigenvalue).
-const SQUARED_LAZY_EDGE: f64 = 2.0;
+pub const SQUARED_LAZY_EDGE: f64 = 2.0;
 /// The squared-loss catapult/divergent boundary in units of `η·λ0`: `4/λ0`.
-const SQUARED_DIVERGENT_EDGE: f64 = 4.0;
+pub const SQUARED_DIVERGENT_EDGE: f64 = 4.0;
 
 /// The phase the squared-loss theory predicts at `η·λ0 = x` (Lewkowycz et al. 2020), with the
 /// boundaries of the theory crate (`catapult_threshold`, `squared_loss_divergence_threshold`)
 /// at `λ0 = 1`.
-fn predicted_squared(x: f64) -> Phase {
+pub fn predicted_squared(x: f64) -> Phase {
     if x < catapult_threshold(1.0, 1.0) {
         Phase::Lazy
     } else if x < squared_loss_divergence_threshold(1.0) {
@@ -449,21 +478,12 @@ fn sweep_panel(sweep: &Sweep, notes: &mut Vec<String>) -> Result<Panel> {
     let mut panel = Panel::new(sweep.title, Axis::log("η·λ0"), Axis::log("final sharpness"))
         .legend_at(SeriesLabelPosition::LowerLeft);
     let phases = [
-        (Phase::Lazy, "lazy", RGBColor(31, 119, 180), Marker::Circle),
-        (
-            Phase::Catapult,
-            "catapult",
-            RGBColor(255, 127, 14),
-            Marker::Triangle,
-        ),
-        (
-            Phase::Divergent,
-            "divergent (last observed value)",
-            RGBColor(214, 39, 40),
-            Marker::Cross,
-        ),
+        (Phase::Lazy, "lazy"),
+        (Phase::Catapult, "catapult"),
+        (Phase::Divergent, "divergent (last observed value)"),
     ];
-    for (phase, label, color, marker) in phases {
+    for (phase, label) in phases {
+        let (color, marker) = phase_style(phase);
         let points: Vec<_> = records
             .iter()
             .filter(|r| r.phase == phase)

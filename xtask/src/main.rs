@@ -5,6 +5,7 @@
 mod experiments;
 mod figures;
 mod output;
+mod phase_figures;
 mod plot;
 
 use anyhow::{Result, bail};

@@ -70,6 +70,8 @@ pub struct Axis {
     pub scale: Scale,
     /// Fixed limits in data units; `None` fits the data and the guides.
     pub limits: Option<(f64, f64)>,
+    /// Labelled ticks in data units (e.g. the widths of a sweep); `None` chooses them.
+    pub ticks: Option<Vec<f64>>,
 }
 
 impl Axis {
@@ -78,6 +80,7 @@ impl Axis {
             label: label.into(),
             scale: Scale::Linear,
             limits: None,
+            ticks: None,
         }
     }
 
@@ -86,11 +89,19 @@ impl Axis {
             label: label.into(),
             scale: Scale::Log,
             limits: None,
+            ticks: None,
         }
     }
 
     pub fn with_limits(mut self, lo: f64, hi: f64) -> Self {
         self.limits = Some((lo, hi));
+        self
+    }
+
+    /// Labelled ticks (and grid lines) exactly at `values`, data units, instead of chosen
+    /// ones; values the axis cannot show or outside its range are left out.
+    pub fn with_ticks(mut self, values: &[f64]) -> Self {
+        self.ticks = Some(values.to_vec());
         self
     }
 }
@@ -342,9 +353,14 @@ impl AxisFrame {
             }
             None => fit(axis.scale, values),
         };
-        let (bold, light) = match axis.scale {
-            Scale::Linear => linear_ticks(lo, hi),
-            Scale::Log => log_ticks(lo, hi),
+        let (bold, light) = match (&axis.ticks, axis.scale) {
+            (Some(ticks), scale) => {
+                let inside = |v: &f64| *v >= lo - 1e-9 && *v <= hi + 1e-9;
+                let bold = ticks.iter().filter_map(|&t| scale.to_plot(t));
+                (bold.filter(inside).collect(), Vec::new())
+            }
+            (None, Scale::Linear) => linear_ticks(lo, hi),
+            (None, Scale::Log) => log_ticks(lo, hi),
         };
         Ok(Self {
             lo,

@@ -2,6 +2,7 @@
 
 mod check;
 mod merge;
+mod phase_diagram;
 mod sweep;
 mod train;
 
@@ -24,6 +25,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Merge a directory of run records into one CSV table.
     Merge(merge::MergeArgs),
+    /// A sweep plus a figure: the phase of every run over η·λ0 × width, with predicted boundaries.
+    PhaseDiagram(phase_diagram::PhaseDiagramArgs),
     /// Check every theory claim against the real network; exits non-zero if one fails.
     Check(check::CheckArgs),
 }
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => merge::merge(args),
         Command::Check(args) => check::check(args),
+        Command::PhaseDiagram(args) => phase_diagram::phase_diagram(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

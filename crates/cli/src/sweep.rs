@@ -26,29 +26,29 @@ Examples:
 pub struct SweepArgs {
     /// Base run config (JSON), e.g. examples/logistic-nonseparable.json.
     #[arg(long)]
-    config: PathBuf,
+    pub(crate) config: PathBuf,
     /// Learning-rate factors F (η = F/λ0): START:STOP:COUNT gives COUNT values geometrically
     /// spaced from START to STOP inclusive (constant ratio); or a comma list, e.g. 0.5,1,2.
     #[arg(long, value_name = "START:STOP:COUNT|LIST")]
-    lr_factors: String,
+    pub(crate) lr_factors: String,
     /// Hidden widths, a comma list, e.g. 64,256,1024 [default: the base config's width].
     #[arg(long, value_name = "LIST")]
-    widths: Option<String>,
+    pub(crate) widths: Option<String>,
     /// Seeds: A..B (B excluded), e.g. 0..5, or a comma list [default: the base config's seed].
     #[arg(long, value_name = "A..B|LIST")]
-    seeds: Option<String>,
+    pub(crate) seeds: Option<String>,
     /// Run only shard I of N (0-based): the runs whose grid index k has k mod N = I.
     #[arg(long, value_name = "I/N", default_value = "0/1")]
-    shard: String,
+    pub(crate) shard: String,
     /// Worker threads, one run each [default: the number of CPUs available].
     #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    pub(crate) threads: Option<usize>,
     /// Override the base config's number of steps.
     #[arg(long, value_name = "T")]
-    steps: Option<usize>,
+    pub(crate) steps: Option<usize>,
     /// Directory for the run records (created if missing; shared by all shards).
     #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// Runs the shard, reporting failures as they happen and a summary line at the end.

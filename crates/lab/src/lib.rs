@@ -19,6 +19,7 @@
 //! CSV table.
 
 mod config;
+mod parallel;
 mod record;
 mod runner;
 pub mod sweep;
@@ -26,5 +27,6 @@ pub mod table;
 
 pub use catapult_theory::Phase;
 pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, RunConfig};
+pub use parallel::parallel_map;
 pub use record::{FinalState, RunRecord, Trace};
 pub use runner::{LabError, run};

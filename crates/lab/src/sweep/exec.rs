@@ -5,7 +5,6 @@ use super::store::{read_finished, write_record};
 use crate::{LabError, RunConfig, RunRecord, run};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Why a sweep could not start.
@@ -142,7 +141,7 @@ pub fn run_sweep(
     })?;
     let started = Instant::now();
     let work = dispatch_order(spec.shard_keys(shard));
-    let outcomes = run_in_parallel(&work, threads, |key| {
+    let outcomes = crate::parallel_map(&work, threads, |(_, key)| {
         let outcome = execute(spec.base(), key, dir);
         on_done(key, &outcome);
         outcome
@@ -155,37 +154,6 @@ pub fn run_sweep(
 fn dispatch_order(mut work: Vec<(usize, RunKey)>) -> Vec<(usize, RunKey)> {
     work.sort_by_key(|(_, key)| std::cmp::Reverse(key.width));
     work
-}
-
-/// Applies `job` to every item, `threads` at a time, handing items out through an atomic
-/// index; returns the results in the order of `items`.
-fn run_in_parallel<R: Send>(
-    items: &[(usize, RunKey)],
-    threads: usize,
-    job: impl Fn(&RunKey) -> R + Sync,
-) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some((_, key)) = items.get(i) else {
-                return done;
-            };
-            done.push((i, job(key)));
-        }
-    };
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads.min(items.len()))
-            .map(|_| scope.spawn(worker))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// One run: skip it if its record is there, else run it and write the record.
