@@ -9,16 +9,6 @@ use catapult_spectral::{Lanczos, LanczosOptions, dense_eigenvalues};
 use faer::{Col, Mat};
 use proptest::prelude::*;
 
-fn risk(
-    width: usize,
-    dim: usize,
-    inputs: &[f64],
-    labels: &[f64],
-    loss: Loss,
-) -> EmpiricalRisk<DeepLinear> {
-    deep_risk(2, width, dim, inputs, labels, loss)
-}
-
 fn deep_risk(
     depth: usize,
     width: usize,
@@ -206,7 +196,7 @@ fn degenerate_data_ntk_top_is_lambda_times_mean_square() {
 #[test]
 fn strided_vectors_give_the_same_results() {
     let inputs: Vec<f64> = (0..12).map(|i| i as f64 / 7.0 - 0.8).collect();
-    let mut risk = risk(4, 2, &inputs, &[1.0, -1.0, 1.0], Loss::Logistic);
+    let mut risk = deep_risk(2, 4, 2, &inputs, &[1.0, -1.0, 1.0], Loss::Logistic);
     let theta = risk.model().init(2);
     let p = risk.dim();
     // Store θ in every other row of a matrix column pair to get a non-unit stride.
