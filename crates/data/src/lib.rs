@@ -11,6 +11,11 @@
 
 mod dataset;
 mod degenerate;
+mod separability;
 
 pub use dataset::{DataError, Dataset};
 pub use degenerate::degenerate_direction;
+pub use separability::{
+    Bias, Decomposition, MaxMargin, Separability, SeparabilityError, decompose, max_margin_l1,
+    max_margin_l2, separability,
+};
