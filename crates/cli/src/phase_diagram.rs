@@ -16,13 +16,14 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Runs the sweep exactly as `catapult sweep` does (records in DIR, resumable), merges the records
-into a CSV table (default DIR.csv, beside DIR: merge accepts only records inside DIR) and draws
-an SVG (default DIR.svg): one marker per (lr factor, width), coloured by the phase of the runs
-(the most common phase over the seeds; a tie goes to the more unstable phase). Vertical lines
-mark the predicted boundaries in units of η·λ0: 2 and 4 for the squared loss (Lewkowycz et al.
-2020); for the logistic and exponential losses on degenerate data, η_crit·λ0 = 2·mean(a²)/L''(w*)
-(Huang et al., arXiv 2011.12547), whose divergence boundary is not predicted: it grows with the
-width (see `catapult check`).
+into a CSV table (default DIR.csv, beside DIR: merge accepts only records inside DIR; the suffix
+is appended, so --out runs.v2 gives runs.v2.csv) and draws an SVG (default DIR.svg): one marker
+per (lr factor, width), coloured by the phase of the runs (the most common phase over the
+seeds; a tie goes to the more unstable phase). Vertical lines mark the predicted boundaries in
+units of η·λ0: 2 and 4 for the squared loss (Lewkowycz et al. 2020); for the logistic and
+exponential losses on degenerate data, η_crit·λ0 = 2·mean(a²)/L''(w*) (Huang et al., arXiv
+2011.12547), whose divergence boundary is not predicted: it grows with the width (see
+`catapult check`).
 
 Example:
   catapult phase-diagram --config examples/logistic-nonseparable.json --lr-factors 0.5:500:30 \\
@@ -42,8 +43,14 @@ pub struct PhaseDiagramArgs {
 pub fn phase_diagram(args: PhaseDiagramArgs) -> Result<()> {
     let dir = args.sweep.out.clone();
     let base_path = args.sweep.config.clone();
-    let table = args.table.unwrap_or_else(|| dir.with_extension("csv"));
-    let figure = args.figure.unwrap_or_else(|| dir.with_extension("svg"));
+    let table = match args.table {
+        Some(path) => path,
+        None => beside(&dir, "csv")?,
+    };
+    let figure = match args.figure {
+        Some(path) => path,
+        None => beside(&dir, "svg")?,
+    };
     sweep(args.sweep)?;
 
     let rows = merge_dir(&dir)?;
@@ -56,6 +63,21 @@ pub fn phase_diagram(args: PhaseDiagramArgs) -> Result<()> {
     draw(&rows, &predicted_boundaries(&base), base.loss, &figure)?;
     eprintln!("table {}, figure {}", table.display(), figure.display());
     Ok(())
+}
+
+/// `DIR.EXT` beside `dir`: the extension is appended to the directory's name, never put in
+/// place of a dot in it (`runs.v2` gives `runs.v2.csv`, not `runs.csv`).
+fn beside(dir: &Path, extension: &str) -> Result<PathBuf> {
+    let name = dir.file_name().ok_or_else(|| {
+        anyhow!(
+            "--out `{}` has no name to derive the table and figure from: give --table and --figure",
+            dir.display()
+        )
+    })?;
+    let mut name = name.to_os_string();
+    name.push(".");
+    name.push(extension);
+    Ok(dir.with_file_name(name))
 }
 
 /// Predicted phase boundaries in units of η·λ0, with their labels.
