@@ -27,6 +27,24 @@ pub enum DataError {
     /// A classification label other than ±1.
     #[error("label {sample} is {value}: classification losses need labels −1 or +1")]
     NotBinaryLabel { sample: usize, value: f64 },
+    /// A generator, split or transform argument out of its range.
+    #[error("{name} is {value}: it must be {requirement}")]
+    InvalidParameter {
+        name: &'static str,
+        value: f64,
+        requirement: &'static str,
+    },
+    /// A dataset of another input dimension than the one expected (e.g. by a fitted
+    /// [`Standardizer`](crate::Standardizer)).
+    #[error("the dataset has dimension {found} but {expected} was expected")]
+    DimensionMismatch { expected: usize, found: usize },
+    /// A split that would leave its train or test part without samples.
+    #[error("a test fraction of {test_fraction} leaves the {part} part of {samples} samples empty")]
+    EmptySplit {
+        part: &'static str,
+        test_fraction: f64,
+        samples: usize,
+    },
 }
 
 /// `n` samples in `R^d`: inputs `x` (n × d, one sample per row) and targets `y` (length n),

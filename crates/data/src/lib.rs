@@ -11,11 +11,24 @@
 
 mod dataset;
 mod degenerate;
+mod idx;
+mod load;
+mod real;
 mod separability;
+mod split;
+mod standardize;
+mod synthetic;
+mod tabular;
 
 pub use dataset::{DataError, Dataset};
 pub use degenerate::degenerate_direction;
+pub use idx::load_idx_pair;
+pub use load::LoadError;
+pub use real::{iris_setosa_vs_rest, iris_versicolor_vs_virginica, winequality_red};
 pub use separability::{
     Bias, Decomposition, MaxMargin, Separability, SeparabilityError, decompose, max_margin_l1,
     max_margin_l2, separability,
 };
+pub use standardize::Standardizer;
+pub use synthetic::{SeparableMix, flip_labels, separable_mix, two_gaussians};
+pub use tabular::{LabelColumn, load_csv};
