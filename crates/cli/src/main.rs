@@ -1,6 +1,7 @@
 //! The `catapult` command line.
 
 mod check;
+mod generalisation;
 mod merge;
 mod phase_diagram;
 mod sweep;
@@ -27,6 +28,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// A sweep plus a figure: the phase of every run over η·λ0 × width, with predicted boundaries.
     PhaseDiagram(phase_diagram::PhaseDiagramArgs),
+    /// Does the flatter catapult minimum generalise? η sweep on real and synthetic data, with seeds.
+    Generalisation(generalisation::GeneralisationArgs),
     /// Check every theory claim against the real network; exits non-zero if one fails.
     Check(check::CheckArgs),
 }
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => merge::merge(args),
         Command::Check(args) => check::check(args),
+        Command::Generalisation(args) => generalisation::generalisation(args),
         Command::PhaseDiagram(args) => phase_diagram::phase_diagram(args),
     };
     match result {

@@ -14,11 +14,15 @@
 //! assert_eq!(record.trace.step, vec![0, 50, 100, 150, 200]);
 //! ```
 //!
+//! The generalisation experiment (flatness and test accuracy on real and synthetic data) is
+//! [`generalisation`].
+//!
 //! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
 //! CSV table.
 
 mod config;
+pub mod generalisation;
 mod parallel;
 mod record;
 mod runner;

@@ -19,7 +19,7 @@
 //!
 //! Every operation costs O(n·d + m·d + (L−2)·m²): matrix-vector products only.
 
-use crate::{Model, ModelError};
+use crate::{InputLayer, Model, ModelError};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Col, ColMut, ColRef, MatMut, MatRef, Par};
 use rand::SeedableRng;
@@ -187,6 +187,14 @@ impl Model for DeepLinear {
 
     fn input_dim(&self) -> usize {
         self.input_dim
+    }
+
+    /// `W_1` (m × d) at the start of θ.
+    fn input_layer(&self) -> Option<InputLayer> {
+        Some(InputLayer {
+            offset: 0,
+            rows: self.width,
+        })
     }
 
     fn workspace(&self, _n_samples: usize) -> DeepLinearWorkspace {

@@ -26,10 +26,12 @@
 
 mod deep_linear;
 mod model;
+mod restricted;
 mod risk;
 
 pub use deep_linear::{DeepLinear, DeepLinearWorkspace};
 pub use model::Model;
+pub use restricted::{InputLayer, RestrictedHessianOperator};
 pub use risk::{EmpiricalRisk, HessianOperator, NtkOperator};
 
 use catapult_data::DataError;
@@ -56,6 +58,20 @@ pub enum ModelError {
     /// The data is unsuitable for the loss.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// A restricted curvature was asked of a model without an input layer.
+    #[error(
+        "the model has no input layer, so curvature restricted to an input subspace is undefined"
+    )]
+    NoInputLayer,
+    /// A subspace basis with another number of rows than the input dimension.
+    #[error("the subspace basis has {got} rows but the input dimension is {expected}")]
+    SubspaceDimension { expected: usize, got: usize },
+    /// A subspace basis without columns.
+    #[error("the subspace is empty (its basis has no columns)")]
+    EmptySubspace,
+    /// A subspace basis whose columns are not orthonormal.
+    #[error("the subspace basis is not orthonormal: QᵀQ deviates from I by {deviation:e}")]
+    BasisNotOrthonormal { deviation: f64 },
     /// An eigen-solver failed.
     #[error(transparent)]
     Spectral(#[from] SpectralError),

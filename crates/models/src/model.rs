@@ -1,5 +1,6 @@
 //! The [`Model`] trait: an architecture as the operations the risk needs.
 
+use crate::InputLayer;
 use faer::{ColMut, ColRef, MatRef};
 
 /// A scalar-output model `f_θ: R^d → R` with a flat parameter vector θ ∈ R^p.
@@ -18,6 +19,11 @@ pub trait Model {
 
     /// Input dimension `d`.
     fn input_dim(&self) -> usize;
+
+    /// Where the input layer sits in θ, for a model that reads its input `x` only through
+    /// `W x` with `W` a block of θ; `None` for a model that does not. Used by the restricted
+    /// sharpness ([`crate::RestrictedHessianOperator`]).
+    fn input_layer(&self) -> Option<InputLayer>;
 
     /// Scratch for inputs of `n_samples` rows.
     fn workspace(&self, n_samples: usize) -> Self::Workspace;

@@ -204,7 +204,12 @@ impl<M: Model> EmpiricalRisk<M> {
     }
 
     /// `out = ∇²L v`, given `slopes` and the curvatures (in `outputs`) at θ.
-    fn apply_prepared_hessian(&mut self, theta: &[f64], v: ColRef<'_, f64>, out: ColMut<'_, f64>) {
+    pub(crate) fn apply_prepared_hessian(
+        &mut self,
+        theta: &[f64],
+        v: ColRef<'_, f64>,
+        out: ColMut<'_, f64>,
+    ) {
         let v = contiguous(v, &mut self.direction_copy);
         let x = self.data.x();
         self.model.jvp(
@@ -283,6 +288,18 @@ impl<M: Model> Objective for EmpiricalRisk<M> {
 pub struct HessianOperator<'a, M: Model> {
     risk: &'a mut EmpiricalRisk<M>,
     theta: Vec<f64>,
+}
+
+impl<'a, M: Model> HessianOperator<'a, M> {
+    /// The point θ the operator was prepared at.
+    pub(crate) fn theta(&self) -> &[f64] {
+        &self.theta
+    }
+
+    /// Gives back the prepared risk (its scratch holds ℓ'/n and ℓ''/n at θ).
+    pub(crate) fn into_risk(self) -> &'a mut EmpiricalRisk<M> {
+        self.risk
+    }
 }
 
 impl<M: Model> SymmetricOperator for HessianOperator<'_, M> {

@@ -1,0 +1,367 @@
+//! One run of the experiment: gradient descent on a task's training part, measured at
+//! checkpoints on both parts.
+
+use super::task::PreparedTask;
+use crate::LabError;
+use catapult_losses::Loss;
+use catapult_models::{DeepLinear, EmpiricalRisk, ModelError};
+use catapult_optim::{GradientDescent, Objective, Observer, TrainOptions, train};
+use catapult_spectral::{Lanczos, LanczosOptions};
+use faer::{Col, ColRef, Mat};
+use serde::{Deserialize, Serialize};
+
+/// A one-step loss increase counts as a rise above this relative size (rounding stays below).
+const RISE_TOLERANCE: f64 = 1e-9;
+/// Relative residual at which the sharpness estimates stop.
+const SHARPNESS_TOLERANCE: f64 = 1e-7;
+
+/// The step-size schedule of a run, in units of `2/S0` (`S0` the sharpness at initialisation).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum StepSchedule {
+    /// `η = factor·2/S0` for the whole budget.
+    Constant,
+    /// `η = factor·2/S0` for the first `switch_at` steps, then `small_factor·2/S0`.
+    LargeThenSmall {
+        /// Step at which the step size drops.
+        switch_at: usize,
+        /// The small step size in units of `2/S0`.
+        small_factor: f64,
+    },
+}
+
+impl StepSchedule {
+    /// `constant` or `large-then-small`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepSchedule::Constant => "constant",
+            StepSchedule::LargeThenSmall { .. } => "large-then-small",
+        }
+    }
+}
+
+/// What to run on a prepared task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunPlan {
+    /// Depth and width of the deep linear net (NTK parametrisation, N(0, 1) init).
+    pub depth: usize,
+    /// Hidden width.
+    pub width: usize,
+    /// The (first) step size in units of `2/S0`.
+    pub factor: f64,
+    /// Constant or large-then-small.
+    pub schedule: StepSchedule,
+    /// Steps at which to measure, increasing; the last one is the budget.
+    pub checkpoints: Vec<usize>,
+}
+
+/// The measurements at one checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Gradient steps taken.
+    pub step: usize,
+    /// Logistic loss on the training part.
+    pub train_loss: f64,
+    /// Fraction of the training part classified correctly (`y·f > 0`).
+    pub train_accuracy: f64,
+    /// Logistic loss on the test part.
+    pub test_loss: f64,
+    /// Fraction of the test part classified correctly.
+    pub test_accuracy: f64,
+    /// `|∇L(θ)|` on the training part: how far from a stationary point the run is.
+    pub gradient_norm: f64,
+    /// Top eigenvalue of the training-loss Hessian.
+    pub sharpness: f64,
+    /// Sharpness restricted to the input-layer directions acting on the non-separable
+    /// subspace ([`catapult_models::RestrictedHessianOperator`]); `None` when that subspace
+    /// is `{0}`.
+    pub sharpness_nonseparable: Option<f64>,
+    /// The same on its complement; `None` when the complement is `{0}`.
+    pub sharpness_complement: Option<f64>,
+}
+
+/// How a run went, in this experiment's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunPhase {
+    /// The training loss fell at every step.
+    Lazy,
+    /// The training loss rose at some step (GD left the descent regime), yet the run ended
+    /// finite and below its initial loss.
+    Catapult,
+    /// The run blew up or ended above its initial loss.
+    Divergent,
+}
+
+impl RunPhase {
+    /// Lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunPhase::Lazy => "lazy",
+            RunPhase::Catapult => "catapult",
+            RunPhase::Divergent => "divergent",
+        }
+    }
+}
+
+/// One finished run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// Sharpness at initialisation `S0`.
+    pub sharpness0: f64,
+    /// The first step size `factor·2/S0`.
+    pub eta: f64,
+    /// The step size after the switch of a large-then-small schedule.
+    pub eta_small: Option<f64>,
+    /// Lazy, catapult or divergent (see [`RunPhase`]).
+    pub phase: RunPhase,
+    /// The first step whose loss exceeded the previous one (relative `1e-9`).
+    pub first_rise: Option<usize>,
+    /// The checkpoints reached (all of them unless the run diverged).
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// Trains the plan's net with the logistic loss on `task.train` from the initialisation
+/// seeded by `task.seed`, and measures it at every checkpoint.
+///
+/// Errors: an empty or unsorted checkpoint list, a non-positive factor, a model that cannot
+/// be built, or a failed eigen-solve.
+pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, LabError> {
+    plan.validate()?;
+    let model = DeepLinear::new(plan.depth, plan.width, task.train.dim())?;
+    let mut theta = model.init(task.seed);
+    let mut risk = EmpiricalRisk::new(model, Loss::Logistic, task.train.clone())?;
+    let test = EmpiricalRisk::new(model, Loss::Logistic, task.test.clone())?;
+    let mut probe = Probe::new(task, &risk, test)?;
+    let sharpness0 = probe.sharpness(&mut risk, theta.as_ref())?;
+    let unit = 2.0 / sharpness0;
+    let eta = plan.factor * unit;
+    let budget = *plan.checkpoints.last().unwrap_or(&0);
+    let (phases, eta_small) = match plan.schedule {
+        StepSchedule::Constant => (vec![(eta, budget)], None),
+        StepSchedule::LargeThenSmall {
+            switch_at,
+            small_factor,
+        } => {
+            let small = small_factor * unit;
+            (
+                vec![
+                    (eta, switch_at.min(budget)),
+                    (small, budget - switch_at.min(budget)),
+                ],
+                Some(small),
+            )
+        }
+    };
+    let mut monitor = Monitor {
+        probe,
+        checkpoints: &plan.checkpoints,
+        next: 0,
+        offset: 0,
+        previous_loss: None,
+        initial_loss: None,
+        first_rise: None,
+        results: Vec::new(),
+        error: None,
+    };
+    let mut diverged = false;
+    let mut final_loss = f64::NAN;
+    for (step_size, steps) in phases {
+        if steps == 0 {
+            continue;
+        }
+        let optimizer = GradientDescent::new(step_size)?;
+        let outcome = train(
+            &mut risk,
+            &mut theta,
+            &optimizer,
+            &TrainOptions::new(steps, 1)?,
+            &mut monitor,
+        )?;
+        if let Some(error) = monitor.error.take() {
+            return Err(error);
+        }
+        final_loss = outcome.final_loss;
+        if outcome.diverged {
+            diverged = true;
+            break;
+        }
+        monitor.offset += steps;
+    }
+    let initial_loss = monitor.initial_loss.unwrap_or(f64::NAN);
+    let phase = if diverged || final_loss.is_nan() || final_loss > initial_loss {
+        RunPhase::Divergent
+    } else if monitor.first_rise.is_some() {
+        RunPhase::Catapult
+    } else {
+        RunPhase::Lazy
+    };
+    Ok(RunResult {
+        sharpness0,
+        eta,
+        eta_small,
+        phase,
+        first_rise: monitor.first_rise,
+        checkpoints: monitor.results,
+    })
+}
+
+impl RunPlan {
+    fn validate(&self) -> Result<(), LabError> {
+        let problem = |field: &'static str, problem: &str| {
+            Err(LabError::Config(crate::ConfigError {
+                field,
+                problem: problem.to_string(),
+            }))
+        };
+        if !(self.factor.is_finite() && self.factor > 0.0) {
+            return problem("factor", "must be finite and positive");
+        }
+        if self.checkpoints.is_empty() || self.checkpoints.windows(2).any(|w| w[0] >= w[1]) {
+            return problem(
+                "checkpoints",
+                "must be a non-empty increasing list of steps",
+            );
+        }
+        if let StepSchedule::LargeThenSmall { small_factor, .. } = self.schedule
+            && !(small_factor.is_finite() && small_factor > 0.0)
+        {
+            return problem("small_factor", "must be finite and positive");
+        }
+        Ok(())
+    }
+}
+
+/// The test risk and the Lanczos workspaces of the three sharpness measurements.
+struct Probe<'a> {
+    test: EmpiricalRisk<DeepLinear>,
+    nonseparable: &'a Mat<f64>,
+    complement: &'a Mat<f64>,
+    total: Lanczos,
+    on_nonseparable: Option<Lanczos>,
+    on_complement: Option<Lanczos>,
+    previous_top: Option<Col<f64>>,
+    gradient: Col<f64>,
+}
+
+impl<'a> Probe<'a> {
+    fn new(
+        task: &'a PreparedTask,
+        train: &EmpiricalRisk<DeepLinear>,
+        test: EmpiricalRisk<DeepLinear>,
+    ) -> Result<Self, LabError> {
+        let options = LanczosOptions {
+            tol: SHARPNESS_TOLERANCE,
+            ..LanczosOptions::default()
+        };
+        let width = train.model().width();
+        let restricted = |basis: &Mat<f64>| {
+            (basis.ncols() > 0)
+                .then(|| Lanczos::new(width * basis.ncols(), options))
+                .transpose()
+        };
+        Ok(Self {
+            total: Lanczos::new(train.dim(), options)?,
+            on_nonseparable: restricted(&task.nonseparable)?,
+            on_complement: restricted(&task.complement)?,
+            nonseparable: &task.nonseparable,
+            complement: &task.complement,
+            test,
+            previous_top: None,
+            gradient: Col::zeros(train.dim()),
+        })
+    }
+
+    fn sharpness(
+        &mut self,
+        risk: &mut EmpiricalRisk<DeepLinear>,
+        theta: ColRef<'_, f64>,
+    ) -> Result<f64, ModelError> {
+        let warm = self.previous_top.as_ref().map(|v| v.as_ref());
+        let top = risk.sharpness(theta, &mut self.total, warm)?;
+        self.previous_top = Some(top.vector);
+        Ok(top.value)
+    }
+
+    fn measure(
+        &mut self,
+        step: usize,
+        loss: f64,
+        risk: &mut EmpiricalRisk<DeepLinear>,
+        theta: ColRef<'_, f64>,
+    ) -> Result<Checkpoint, ModelError> {
+        risk.value_and_gradient(theta, self.gradient.as_mut());
+        let gradient_norm = self.gradient.norm_l2();
+        let train_accuracy = risk.accuracy(theta)?;
+        let test_loss = self.test.value(theta);
+        let test_accuracy = self.test.accuracy(theta)?;
+        let sharpness = self.sharpness(risk, theta)?;
+        let sharpness_nonseparable = match &mut self.on_nonseparable {
+            Some(lanczos) => Some(
+                risk.restricted_sharpness(theta, self.nonseparable.as_ref(), lanczos, None)?
+                    .value,
+            ),
+            None => None,
+        };
+        let sharpness_complement = match &mut self.on_complement {
+            Some(lanczos) => Some(
+                risk.restricted_sharpness(theta, self.complement.as_ref(), lanczos, None)?
+                    .value,
+            ),
+            None => None,
+        };
+        Ok(Checkpoint {
+            step,
+            train_loss: loss,
+            train_accuracy,
+            test_loss,
+            test_accuracy,
+            gradient_norm,
+            sharpness,
+            sharpness_nonseparable,
+            sharpness_complement,
+        })
+    }
+}
+
+/// Watches every step for a loss rise and measures at the checkpoints.
+struct Monitor<'a> {
+    probe: Probe<'a>,
+    checkpoints: &'a [usize],
+    next: usize,
+    /// Steps taken in earlier pieces of the schedule.
+    offset: usize,
+    previous_loss: Option<f64>,
+    initial_loss: Option<f64>,
+    first_rise: Option<usize>,
+    results: Vec<Checkpoint>,
+    error: Option<LabError>,
+}
+
+impl Observer<EmpiricalRisk<DeepLinear>> for Monitor<'_> {
+    fn observe(
+        &mut self,
+        step: usize,
+        theta: ColRef<'_, f64>,
+        loss: f64,
+        risk: &mut EmpiricalRisk<DeepLinear>,
+    ) {
+        let step = self.offset + step;
+        self.initial_loss.get_or_insert(loss);
+        if let Some(previous) = self.previous_loss
+            && loss > previous * (1.0 + RISE_TOLERANCE)
+            && self.first_rise.is_none()
+        {
+            self.first_rise = Some(step);
+        }
+        self.previous_loss = Some(loss);
+        if self.error.is_some() || self.checkpoints.get(self.next) != Some(&step) {
+            return;
+        }
+        self.next += 1;
+        match self.probe.measure(step, loss, risk, theta) {
+            Ok(checkpoint) => self.results.push(checkpoint),
+            Err(error) => self.error = Some(error.into()),
+        }
+    }
+}
