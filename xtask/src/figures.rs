@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 7] = [
+pub const ALL: [FigureSpec; 10] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -63,6 +63,21 @@ pub const ALL: [FigureSpec; 7] = [
         name: "sharpness_times_eta",
         summary: "final sharpness·η against η·λ0: catapult runs end on the 2/η edge",
         build: crate::phase_figures::sharpness_times_eta,
+    },
+    FigureSpec {
+        name: "generalisation_accuracy",
+        summary: "real and synthetic data: test-accuracy gain against η, paired by seed (runs the grid)",
+        build: crate::generalisation_figures::generalisation_accuracy,
+    },
+    FigureSpec {
+        name: "generalisation_sharpness",
+        summary: "real and synthetic data: final total and non-separable-subspace sharpness against η",
+        build: crate::generalisation_figures::generalisation_sharpness,
+    },
+    FigureSpec {
+        name: "generalisation_curves",
+        summary: "red wine: training loss and sharpness for a lazy and two catapult step sizes",
+        build: crate::generalisation_figures::generalisation_curves,
     },
 ];
 

@@ -4,6 +4,7 @@
 
 mod experiments;
 mod figures;
+mod generalisation_figures;
 mod output;
 mod phase_figures;
 mod plot;

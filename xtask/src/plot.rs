@@ -231,6 +231,20 @@ impl Panel {
         self.add(series.into(), true, color, Style::Markers(marker), points);
     }
 
+    /// A vertical bar from `mean − sd` to `mean + sd` at each `(x, mean, sd)`, in `color`,
+    /// not listed in the legend (the markers of the same series are).
+    pub fn error_bars(
+        &mut self,
+        series: &str,
+        color: RGBColor,
+        bars: impl IntoIterator<Item = (f64, f64, f64)>,
+    ) {
+        for (x, mean, sd) in bars {
+            let points = [(x, mean - sd), (x, mean + sd)];
+            self.add(format!("{series} ± sd"), false, color, Style::Line, points);
+        }
+    }
+
     /// A dashed guide line across the panel (not in the legend: see [`Panel::legend_note`]).
     /// A value the axis cannot show is dropped.
     pub fn guide(&mut self, series: impl Into<String>, color: RGBColor, at: GuideAt) {
