@@ -26,8 +26,8 @@ const TASK_COLORS: [RGBColor; 5] = [
 /// The early checkpoint (a fixed small budget) shown beside the full budget.
 const EARLY_STEP: usize = 100;
 
-fn color(task: Task) -> RGBColor {
-    let index = Task::ALL.iter().position(|&t| t == task).unwrap_or(0);
+fn color(task: &Task) -> RGBColor {
+    let index = Task::ALL.iter().position(|t| t == task).unwrap_or(0);
     TASK_COLORS[index]
 }
 
@@ -43,15 +43,16 @@ fn standard_rows() -> Result<&'static (GeneralisationSpec, Vec<Row>)> {
     Ok(ROWS.get_or_init(|| (spec, rows)))
 }
 
-fn constant_groups(summary: &Summary, task: Task) -> impl Iterator<Item = &Group> {
+fn constant_groups<'a>(summary: &'a Summary, task: &Task) -> impl Iterator<Item = &'a Group> {
+    let name = task.name();
     summary
         .groups
         .iter()
-        .filter(move |g| g.task == task.name() && g.schedule == "constant")
+        .filter(move |g| g.task == name && g.schedule == "constant")
 }
 
-fn boundary_label(summary: &Summary, task: Task) -> String {
-    match summary.boundary(task.name()) {
+fn boundary_label(summary: &Summary, task: &Task) -> String {
+    match summary.boundary(&task.name()) {
         Some(factor) => format!("{task} (catapult from {factor})"),
         None => format!("{task} (no catapult)"),
     }
@@ -75,7 +76,7 @@ pub fn generalisation_accuracy() -> Result<Built> {
             Axis::linear("test accuracy − reference (mean ± sd over seeds)"),
         )
         .legend_at(SeriesLabelPosition::LowerLeft);
-        for &task in &spec.tasks {
+        for task in &spec.tasks {
             let label = boundary_label(&summary, task);
             let points: Vec<(f64, f64, f64)> = constant_groups(&summary, task)
                 .filter_map(|g| g.accuracy_gain.map(|s| (g.factor, s.mean, s.sd)))
@@ -114,7 +115,7 @@ pub fn generalisation_accuracy() -> Result<Built> {
 pub fn generalisation_sharpness() -> Result<Built> {
     let (spec, rows) = standard_rows()?;
     let summary = summarise(rows, spec.budget());
-    let sharpness0 = |task: Task| {
+    let sharpness0 = |task: &Task| {
         let values: Vec<f64> = rows
             .iter()
             .filter(|r| r.task == task.name() && r.step == 0)
@@ -135,7 +136,7 @@ pub fn generalisation_sharpness() -> Result<Built> {
         Axis::log("S_nonsep / S0"),
     )
     .legend_at(SeriesLabelPosition::LowerLeft);
-    for &task in &spec.tasks {
+    for task in &spec.tasks {
         let s0 = sharpness0(task);
         for (panel, pick) in [
             (&mut total, (|g: &Group| g.sharpness) as fn(&Group) -> _),
@@ -186,7 +187,7 @@ const CURVE_SEED: u64 = 0;
 /// step sizes (seed 0).
 pub fn generalisation_curves() -> Result<Built> {
     let spec = GeneralisationSpec::standard();
-    let task = Task::WineRed.prepare(CURVE_SEED, spec.test_fraction)?;
+    let task = Task::WineRed.prepare(CURVE_SEED, spec.test_fraction, false)?;
     let mut loss = Panel::new(
         "training loss, red wine (seed 0)",
         Axis::log("step"),

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use catapult_lab::generalisation::{
-    GeneralisationSpec, Group, Spread, Summary, Task, run_grid, summarise, write_rows,
+    GeneralisationSpec, Group, LabelColumn, Spread, Summary, Task, run_grid, summarise, write_rows,
 };
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,8 +14,11 @@ use std::time::Instant;
 
 /// Arguments of `catapult generalisation`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  \
-  catapult generalisation --quick --tasks iris-versicolor-virginica,wine-red --out gen/")]
+#[command(after_help = "Examples:\n  \
+  catapult generalisation --quick --tasks iris-versicolor-virginica,wine-red --out gen/\n  \
+  catapult generalisation --csv data.csv --label class --positive yes --out gen-csv/\n  \
+  catapult generalisation --idx train-images-idx3-ubyte.gz,train-labels-idx1-ubyte.gz \\\n    \
+  --classes 3,5 --no-subspaces --checkpoints 100,1000 --seeds 3 --out gen-mnist/")]
 pub struct GeneralisationArgs {
     /// The smaller grid (3 seeds, 7 step sizes, 2000 steps) instead of the full one (5 seeds,
     /// 13 step sizes, 10 000 steps).
@@ -25,6 +28,28 @@ pub struct GeneralisationArgs {
     /// separable-mix, gaussians].
     #[arg(long, value_delimiter = ',', value_name = "TASKS")]
     tasks: Option<Vec<Task>>,
+    /// Your own CSV file (header row; every other column a feature) as a task; with --label
+    /// and --positive. Without --tasks, only the file tasks run.
+    #[arg(long, value_name = "PATH", requires_all = ["label", "positive"])]
+    csv: Option<PathBuf>,
+    /// The CSV label column: its header name, or `#K` for the 0-based index K.
+    #[arg(long, value_name = "COLUMN", requires = "csv")]
+    label: Option<String>,
+    /// The CSV label value that is +1 (the column's one other value is −1).
+    #[arg(long, value_name = "VALUE", requires = "csv")]
+    positive: Option<String>,
+    /// An MNIST / Fashion-MNIST IDX pair IMAGES,LABELS (raw or .gz) as a task; with --classes.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        num_args = 1,
+        value_name = "IMAGES,LABELS",
+        requires = "classes"
+    )]
+    idx: Option<Vec<PathBuf>>,
+    /// The IDX class pair A,B: digit A is +1, digit B is −1.
+    #[arg(long, value_delimiter = ',', value_name = "A,B", requires = "idx")]
+    classes: Option<Vec<u8>>,
     /// Number of seeds (0, 1, …, N−1).
     #[arg(long, value_name = "N")]
     seeds: Option<u64>,
@@ -40,6 +65,10 @@ pub struct GeneralisationArgs {
     /// Comma-separated checkpoint steps, increasing; the last is the budget.
     #[arg(long, value_delimiter = ',', value_name = "STEPS")]
     checkpoints: Option<Vec<usize>>,
+    /// Skip the non-separable subspace and the restricted sharpness (its exact LP
+    /// decomposition is slow on large data, e.g. MNIST).
+    #[arg(long)]
+    no_subspaces: bool,
     /// Worker threads [default: the number of CPUs available].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -95,8 +124,11 @@ fn spec_from_args(args: &GeneralisationArgs) -> Result<GeneralisationSpec> {
     } else {
         GeneralisationSpec::standard()
     };
-    if let Some(tasks) = &args.tasks {
-        spec.tasks = tasks.clone();
+    let files = file_tasks(args)?;
+    match (&args.tasks, files.is_empty()) {
+        (Some(tasks), _) => spec.tasks = tasks.iter().cloned().chain(files).collect(),
+        (None, false) => spec.tasks = files,
+        (None, true) => {}
     }
     if let Some(seeds) = args.seeds {
         spec.seeds = (0..seeds).collect();
@@ -117,8 +149,42 @@ fn spec_from_args(args: &GeneralisationArgs) -> Result<GeneralisationSpec> {
             spec.anneal = Some((switch_at.min(budget / 2).max(1), small));
         }
     }
+    spec.restricted_sharpness = !args.no_subspaces;
     spec.validate()?;
     Ok(spec)
+}
+
+/// The tasks named by --csv and --idx.
+fn file_tasks(args: &GeneralisationArgs) -> Result<Vec<Task>> {
+    let mut tasks = Vec::new();
+    if let (Some(path), Some(label), Some(positive)) = (&args.csv, &args.label, &args.positive) {
+        let label = match label.strip_prefix('#') {
+            Some(index) => LabelColumn::Index(index.parse().with_context(|| {
+                format!("--label `{label}`: `#` must be followed by a column index")
+            })?),
+            None => LabelColumn::Name(label.clone()),
+        };
+        tasks.push(Task::Csv {
+            path: path.clone(),
+            label,
+            positive: positive.clone(),
+        });
+    }
+    if let (Some(files), Some(classes)) = (&args.idx, &args.classes) {
+        let [images, labels] = files.as_slice() else {
+            bail!("--idx takes two files, IMAGES,LABELS; got {}", files.len());
+        };
+        let [class_a, class_b] = classes.as_slice() else {
+            bail!("--classes takes two digits, A,B; got {}", classes.len());
+        };
+        tasks.push(Task::Idx {
+            images: images.clone(),
+            labels: labels.clone(),
+            class_a: *class_a,
+            class_b: *class_b,
+        });
+    }
+    Ok(tasks)
 }
 
 const SUMMARY_HEADER: &str = "step,task,schedule,factor,runs,lazy,catapult,divergent,\
@@ -204,7 +270,7 @@ fn print_summary(summary: &Summary, spec: &GeneralisationSpec) {
                 show(g.sharpness_complement, 3),
             );
         }
-        match summary.boundary(task.name()) {
+        match summary.boundary(&task.name()) {
             Some(factor) => println!("{task}: measured catapult boundary at factor {factor}"),
             None => println!("{task}: no factor catapults in most seeds"),
         }

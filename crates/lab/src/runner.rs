@@ -2,7 +2,7 @@
 
 use crate::config::ConfigError;
 use crate::{DataConfig, FinalState, LearningRate, Phase, RunConfig, RunRecord, Trace};
-use catapult_data::{DataError, Dataset, SeparabilityError};
+use catapult_data::{DataError, Dataset, LoadError, SeparabilityError};
 use catapult_models::{EmpiricalRisk, Model, ModelError};
 use catapult_optim::{GradientDescent, Objective, Observer, OptimError, TrainOptions, train};
 use catapult_spectral::{Lanczos, LanczosOptions, SpectralError};
@@ -23,6 +23,9 @@ pub enum LabError {
     /// Bad optimiser settings.
     #[error("optimiser: {0}")]
     Optim(#[from] OptimError),
+    /// A data file could not be loaded.
+    #[error("loading data: {0}")]
+    Load(#[from] LoadError),
     /// A separability or decomposition solve failed.
     #[error("separability: {0}")]
     Separability(#[from] SeparabilityError),

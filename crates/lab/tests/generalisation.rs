@@ -16,6 +16,7 @@ fn small_spec() -> GeneralisationSpec {
         checkpoints: vec![20, 60],
         anneal: Some((30, 0.5)),
         test_fraction: 0.3,
+        restricted_sharpness: true,
     }
 }
 
@@ -51,7 +52,7 @@ fn rows_are_identical_bits_on_one_and_two_threads() {
 
 #[test]
 fn a_small_step_is_lazy_and_measures_at_step_zero() {
-    let task = Task::WineRed.prepare(2, 0.3).unwrap();
+    let task = Task::WineRed.prepare(2, 0.3, true).unwrap();
     let result = run_task(&task, &plan(0.25, vec![0, 50, 200])).unwrap();
     assert_eq!(result.phase, RunPhase::Lazy);
     assert_eq!(result.first_rise, None);
@@ -66,7 +67,7 @@ fn a_small_step_is_lazy_and_measures_at_step_zero() {
 
 #[test]
 fn a_step_above_the_boundary_catapults_and_a_huge_one_diverges_with_finite_rows() {
-    let task = Task::WineRed.prepare(2, 0.3).unwrap();
+    let task = Task::WineRed.prepare(2, 0.3, true).unwrap();
     let catapult = run_task(&task, &plan(3.0, vec![0, 400])).unwrap();
     assert_eq!(catapult.phase, RunPhase::Catapult);
     let last = catapult.checkpoints.last().unwrap();
@@ -89,7 +90,9 @@ fn a_step_above_the_boundary_catapults_and_a_huge_one_diverges_with_finite_rows(
 
 #[test]
 fn the_large_then_small_schedule_switches_step_size() {
-    let task = Task::IrisVersicolorVirginica.prepare(0, 0.3).unwrap();
+    let task = Task::IrisVersicolorVirginica
+        .prepare(0, 0.3, false)
+        .unwrap();
     let mut annealed = plan(2.0, vec![0, 100, 300]);
     annealed.schedule = StepSchedule::LargeThenSmall {
         switch_at: 100,
@@ -104,23 +107,25 @@ fn the_large_then_small_schedule_switches_step_size() {
 
 #[test]
 fn non_separable_dimensions_are_the_known_ones() {
-    let mix = Task::SeparableMix.prepare(1, 0.3).unwrap();
-    assert_eq!((mix.nonseparable.ncols(), mix.complement.ncols()), (4, 4));
-    let setosa = Task::IrisSetosaVsRest.prepare(1, 0.3).unwrap();
-    assert_eq!(setosa.nonseparable.ncols(), 0);
+    let mix = Task::SeparableMix.prepare(1, 0.3, true).unwrap();
+    let subspaces = mix.subspaces.unwrap();
+    assert_eq!(
+        (subspaces.nonseparable.ncols(), subspaces.complement.ncols()),
+        (4, 4)
+    );
+    let setosa = Task::IrisSetosaVsRest.prepare(1, 0.3, true).unwrap();
+    assert_eq!(setosa.subspaces.as_ref().unwrap().nonseparable.ncols(), 0);
     let result = run_task(&setosa, &plan(0.5, vec![0, 10])).unwrap();
-    assert!(
-        result
-            .checkpoints
-            .iter()
-            .all(|c| c.sharpness_nonseparable.is_none())
-    );
-    assert!(
-        result
-            .checkpoints
-            .iter()
-            .all(|c| c.sharpness_complement.is_some())
-    );
+    for checkpoint in &result.checkpoints {
+        assert!(checkpoint.sharpness_nonseparable.is_none());
+        assert!(checkpoint.sharpness_complement.is_some());
+    }
+    let skipped = Task::IrisSetosaVsRest.prepare(1, 0.3, false).unwrap();
+    assert!(skipped.subspaces.is_none());
+    let result = run_task(&skipped, &plan(0.5, vec![0, 10])).unwrap();
+    for checkpoint in &result.checkpoints {
+        assert!(checkpoint.sharpness_complement.is_none());
+    }
 }
 
 #[test]

@@ -35,9 +35,10 @@ mod run;
 mod summary;
 mod task;
 
+pub use catapult_data::LabelColumn;
 pub use run::{Checkpoint, RunPhase, RunPlan, RunResult, StepSchedule, run_task};
 pub use summary::{Group, Spread, Summary, summarise};
-pub use task::{PreparedTask, Task};
+pub use task::{InputSubspaces, PreparedTask, Task};
 
 use crate::{ConfigError, LabError, parallel_map};
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,9 @@ pub struct GeneralisationSpec {
     pub anneal: Option<(usize, f64)>,
     /// Fraction of each class sent to the test part.
     pub test_fraction: f64,
+    /// Whether to compute the non-separable subspace and measure the restricted sharpness
+    /// (the decomposition is slow on large data: see [`Task::prepare`]).
+    pub restricted_sharpness: bool,
 }
 
 impl GeneralisationSpec {
@@ -81,6 +85,7 @@ impl GeneralisationSpec {
             checkpoints: vec![100, 1000, 10_000],
             anneal: Some((1000, 0.5)),
             test_fraction: 0.3,
+            restricted_sharpness: true,
         }
     }
 
@@ -207,8 +212,8 @@ pub struct Row {
     pub phase: RunPhase,
     /// First step whose loss rose.
     pub first_rise: Option<usize>,
-    /// Dimension of the training data's non-separable subspace.
-    pub nonseparable_dim: usize,
+    /// Dimension of the training data's non-separable subspace, when computed.
+    pub nonseparable_dim: Option<usize>,
     /// The checkpoint's measurements (see [`Checkpoint`]).
     pub step: usize,
     pub train_loss: f64,
@@ -233,10 +238,10 @@ pub fn run_grid(
     let pairs: Vec<(Task, u64)> = spec
         .tasks
         .iter()
-        .flat_map(|&task| spec.seeds.iter().map(move |&seed| (task, seed)))
+        .flat_map(|task| spec.seeds.iter().map(move |&seed| (task.clone(), seed)))
         .collect();
-    let prepared = parallel_map(&pairs, threads, |&(task, seed)| {
-        task.prepare(seed, spec.test_fraction)
+    let prepared = parallel_map(&pairs, threads, |(task, seed)| {
+        task.prepare(*seed, spec.test_fraction, spec.restricted_sharpness)
     })
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;
@@ -256,7 +261,7 @@ pub fn run_grid(
     for (&(task, plan), result) in jobs.iter().zip(results) {
         let result = result?;
         rows.extend(result.checkpoints.iter().map(|checkpoint| Row {
-            task: task.task.name().to_string(),
+            task: task.task.name(),
             seed: task.seed,
             schedule: plan.schedule.name().to_string(),
             factor: plan.factor,
@@ -265,7 +270,7 @@ pub fn run_grid(
             sharpness0: result.sharpness0,
             phase: result.phase,
             first_rise: result.first_rise,
-            nonseparable_dim: task.nonseparable.ncols(),
+            nonseparable_dim: task.subspaces.as_ref().map(|s| s.nonseparable.ncols()),
             step: checkpoint.step,
             train_loss: checkpoint.train_loss,
             train_accuracy: checkpoint.train_accuracy,

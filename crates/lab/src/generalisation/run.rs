@@ -74,9 +74,9 @@ pub struct Checkpoint {
     pub sharpness: f64,
     /// Sharpness restricted to the input-layer directions acting on the non-separable
     /// subspace ([`catapult_models::RestrictedHessianOperator`]); `None` when that subspace
-    /// is `{0}`.
+    /// is `{0}` or was not computed.
     pub sharpness_nonseparable: Option<f64>,
-    /// The same on its complement; `None` when the complement is `{0}`.
+    /// The same on its complement; `None` when the complement is `{0}` or was not computed.
     pub sharpness_complement: Option<f64>,
 }
 
@@ -235,11 +235,10 @@ impl RunPlan {
 /// The test risk and the Lanczos workspaces of the three sharpness measurements.
 struct Probe<'a> {
     test: EmpiricalRisk<DeepLinear>,
-    nonseparable: &'a Mat<f64>,
-    complement: &'a Mat<f64>,
     total: Lanczos,
-    on_nonseparable: Option<Lanczos>,
-    on_complement: Option<Lanczos>,
+    /// A subspace basis and a Lanczos workspace of its dimension, for each non-trivial one.
+    on_nonseparable: Option<(&'a Mat<f64>, Lanczos)>,
+    on_complement: Option<(&'a Mat<f64>, Lanczos)>,
     previous_top: Option<Col<f64>>,
     gradient: Col<f64>,
 }
@@ -255,17 +254,17 @@ impl<'a> Probe<'a> {
             ..LanczosOptions::default()
         };
         let width = train.model().width();
-        let restricted = |basis: &Mat<f64>| {
-            (basis.ncols() > 0)
-                .then(|| Lanczos::new(width * basis.ncols(), options))
+        let restricted = |basis: Option<&'a Mat<f64>>| {
+            basis
+                .filter(|b| b.ncols() > 0)
+                .map(|b| Lanczos::new(width * b.ncols(), options).map(|lanczos| (b, lanczos)))
                 .transpose()
         };
+        let subspaces = task.subspaces.as_ref();
         Ok(Self {
             total: Lanczos::new(train.dim(), options)?,
-            on_nonseparable: restricted(&task.nonseparable)?,
-            on_complement: restricted(&task.complement)?,
-            nonseparable: &task.nonseparable,
-            complement: &task.complement,
+            on_nonseparable: restricted(subspaces.map(|s| &s.nonseparable))?,
+            on_complement: restricted(subspaces.map(|s| &s.complement))?,
             test,
             previous_top: None,
             gradient: Col::zeros(train.dim()),
@@ -296,20 +295,14 @@ impl<'a> Probe<'a> {
         let test_loss = self.test.value(theta);
         let test_accuracy = self.test.accuracy(theta)?;
         let sharpness = self.sharpness(risk, theta)?;
-        let sharpness_nonseparable = match &mut self.on_nonseparable {
-            Some(lanczos) => Some(
-                risk.restricted_sharpness(theta, self.nonseparable.as_ref(), lanczos, None)?
-                    .value,
-            ),
-            None => None,
+        let mut restricted = |on: &mut Option<(&Mat<f64>, Lanczos)>| match on {
+            Some((basis, lanczos)) => risk
+                .restricted_sharpness(theta, basis.as_ref(), lanczos, None)
+                .map(|top| Some(top.value)),
+            None => Ok(None),
         };
-        let sharpness_complement = match &mut self.on_complement {
-            Some(lanczos) => Some(
-                risk.restricted_sharpness(theta, self.complement.as_ref(), lanczos, None)?
-                    .value,
-            ),
-            None => None,
-        };
+        let sharpness_nonseparable = restricted(&mut self.on_nonseparable)?;
+        let sharpness_complement = restricted(&mut self.on_complement)?;
         Ok(Checkpoint {
             step,
             train_loss: loss,
