@@ -4,7 +4,7 @@
 
 use catapult_data::Dataset;
 use catapult_losses::Loss;
-use catapult_models::{DeepLinear, EmpiricalRisk, Model};
+use catapult_models::{DeepLinear, EmpiricalRisk};
 use catapult_optim::{GradientDescent, Objective};
 use catapult_spectral::{Lanczos, LanczosOptions};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -64,7 +64,7 @@ fn sharpness(c: &mut Criterion) {
             let mut risk =
                 EmpiricalRisk::new(model, Loss::Logistic, data.clone()).expect("valid risk");
             let mut lanczos =
-                Lanczos::new(model.num_params(), LanczosOptions::default()).expect("valid lanczos");
+                Lanczos::new(risk.dim(), LanczosOptions::default()).expect("valid lanczos");
             let top = risk
                 .sharpness(theta.as_ref(), &mut lanczos, None)
                 .expect("sharpness");

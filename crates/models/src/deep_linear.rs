@@ -1,13 +1,15 @@
 //! Deep linear networks in NTK parametrisation,
-//! `f(x) = w_Lᵀ W_{L−1} ⋯ W_1 x / √(m^{L−1})` (depth L ≥ 2, hidden width m, N(0, 1) init).
-//! Depth 2 is the two-layer net `vᵀUx/√m` of Lewkowycz et al. 2020 (arXiv 2003.02218) and
-//! Huang et al. (arXiv 2011.12547), with `U = W_1` and `v = w_2`.
+//! `f(x) = w_Lᵀ W_{L−1} ⋯ W_1 x / √(m_1 ⋯ m_{L−1})` (depth L ≥ 2, hidden widths
+//! `m_1, …, m_{L−1}`, N(0, 1) init). With one width m this is `/√(m^{L−1})`. Depth 2 is the
+//! two-layer net `vᵀUx/√m` of Lewkowycz et al. 2020 (arXiv 2003.02218) and Huang et al.
+//! (arXiv 2011.12547), with `U = W_1` and `v = w_2`.
 //!
-//! Parameter layout (p = m·d + (L−2)·m² + m): `W_1` (m × d), then `W_2, …, W_{L−1}` (m × m),
-//! each in column-major order, then `w_L` (length m). For depth 2 this is `U` then `v`.
+//! Parameter layout, with `m_0 = d`: `W_k` (m_k × m_{k−1}) for k = 1, …, L−1, each in
+//! column-major order, then `w_L` (length m_{L−1}); `p = Σ_k m_k·m_{k−1} + m_{L−1}`. For
+//! depth 2 this is `U` then `v`.
 //!
 //! The network is linear in `x`, so everything goes through two chains of vectors, with
-//! `s = m^{−(L−1)/2}`:
+//! `s = (m_1 ⋯ m_{L−1})^{−1/2}`:
 //! - backward: `b_L = w_L`, `b_k = W_kᵀ b_{k+1}`; the end-to-end predictor is `c = s·b_1` and
 //!   `f = X c`;
 //! - forward from `q = Xᵀr`: `h_0 = q`, `h_k = W_k h_{k−1}`; then `Jᵀr` has the rank-one
@@ -17,7 +19,7 @@
 //!   product `Σ r_i ∇²f_i v` has blocks `s(δb_{k+1} h_{k−1}ᵀ + b_{k+1} δh_{k−1}ᵀ)` and
 //!   `s·δh_{L−1}`.
 //!
-//! Every operation costs O(n·d + m·d + (L−2)·m²): matrix-vector products only.
+//! Every operation costs O(n·d + Σ_k m_k·m_{k−1}): matrix-vector products only.
 
 use crate::{InputLayer, Model, ModelError};
 use faer::linalg::matmul::matmul;
@@ -26,12 +28,14 @@ use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, StandardNormal};
 
-/// Architecture of a depth-L linear network with hidden width m on inputs in R^d.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Architecture of a depth-L linear network with hidden widths `m_1, …, m_{L−1}` on inputs
+/// in R^d.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeepLinear {
-    depth: usize,
-    width: usize,
-    input_dim: usize,
+    /// `m_0 = d, m_1, …, m_{L−1}`: the length of `b_{k+1}` and `h_k` at index k.
+    dims: Vec<usize>,
+    /// Offset in θ of layer k at index k − 1; the last entry is p.
+    offsets: Vec<usize>,
 }
 
 /// Scratch of a deep linear net: the backward and forward chains and their perturbations.
@@ -46,22 +50,35 @@ pub struct DeepLinearWorkspace {
 }
 
 impl DeepLinear {
-    /// Depth `L ≥ 2`, hidden width `m ≥ 1`, input dimension `d ≥ 1`.
+    /// Depth `L ≥ 2`, every hidden width `m ≥ 1`, input dimension `d ≥ 1`.
     pub fn new(depth: usize, width: usize, input_dim: usize) -> Result<Self, ModelError> {
         if depth < 2 {
             return Err(ModelError::DepthTooSmall(depth));
         }
-        if width == 0 {
+        Self::with_widths(&vec![width; depth - 1], input_dim)
+    }
+
+    /// Hidden widths `m_1, …, m_{L−1}` (one per hidden layer, so depth `L = widths.len() + 1
+    /// ≥ 2`), each at least 1, input dimension `d ≥ 1`.
+    pub fn with_widths(widths: &[usize], input_dim: usize) -> Result<Self, ModelError> {
+        if widths.is_empty() {
+            return Err(ModelError::DepthTooSmall(1));
+        }
+        if widths.contains(&0) {
             return Err(ModelError::ZeroWidth);
         }
         if input_dim == 0 {
             return Err(ModelError::ZeroInputDim);
         }
-        Ok(Self {
-            depth,
-            width,
-            input_dim,
-        })
+        let dims: Vec<usize> = std::iter::once(input_dim)
+            .chain(widths.iter().copied())
+            .collect();
+        let mut offsets = vec![0];
+        for k in 1..dims.len() {
+            offsets.push(offsets[k - 1] + dims[k] * dims[k - 1]);
+        }
+        offsets.push(offsets[dims.len() - 1] + dims[dims.len() - 1]);
+        Ok(Self { dims, offsets })
     }
 
     /// The two-layer net `vᵀUx/√m` (depth 2).
@@ -71,12 +88,12 @@ impl DeepLinear {
 
     /// Depth L (number of weight layers).
     pub fn depth(&self) -> usize {
-        self.depth
+        self.dims.len()
     }
 
-    /// Hidden width m.
-    pub fn width(&self) -> usize {
-        self.width
+    /// Hidden widths `m_1, …, m_{L−1}`.
+    pub fn widths(&self) -> &[usize] {
+        &self.dims[1..]
     }
 
     /// Parameters with every entry drawn i.i.d. N(0, 1) from a Xoshiro256++ stream seeded by
@@ -90,7 +107,7 @@ impl DeepLinear {
     /// (m × d for k = 1, m × m below L) or, for `k = L`, `w_L` as an m × 1 matrix. `None`
     /// for `k` outside `1..=L` or a θ of the wrong length.
     pub fn layer<'a>(&self, theta: &'a [f64], k: usize) -> Option<MatRef<'a, f64>> {
-        ((1..=self.depth).contains(&k) && theta.len() == self.num_params())
+        ((1..=self.depth()).contains(&k) && theta.len() == self.num_params())
             .then(|| self.weights(theta, k))
     }
 
@@ -108,11 +125,11 @@ impl DeepLinear {
 
     /// `(start, rows, cols)` of layer k in θ.
     fn layer_shape(&self, k: usize) -> (usize, usize, usize) {
-        let (m, d) = (self.width, self.input_dim);
-        match k {
-            1 => (0, m, d),
-            k if k == self.depth => (m * d + (self.depth - 2) * m * m, m, 1),
-            k => (m * d + (k - 2) * m * m, m, m),
+        let start = self.offsets[k - 1];
+        if k == self.depth() {
+            (start, self.dims[k - 1], 1)
+        } else {
+            (start, self.dims[k], self.dims[k - 1])
         }
     }
 
@@ -121,14 +138,20 @@ impl DeepLinear {
         MatMut::from_column_major_slice_mut(&mut out[start..start + rows * cols], rows, cols)
     }
 
-    /// `s = m^{−(L−1)/2}`.
+    /// `s = (m_1 ⋯ m_{L−1})^{−1/2}`, as `m^{−(L−1)/2}` for one width m (bit-identical to the
+    /// uniform formula).
     fn scale(&self) -> f64 {
-        (self.width as f64).powf(-0.5 * (self.depth - 1) as f64)
+        let widths = self.widths();
+        if widths.iter().all(|&m| m == widths[0]) {
+            (widths[0] as f64).powf(-0.5 * widths.len() as f64)
+        } else {
+            widths.iter().map(|&m| (m as f64).sqrt().recip()).product()
+        }
     }
 
     /// Fills `b_k … b_L` (`b[k − 1]` holds b_k): `b_L = w_L`, `b_j = W_jᵀ b_{j+1}`.
     fn backward_chain(&self, theta: &[f64], down_to: usize, b: &mut [Col<f64>]) {
-        let last = self.depth;
+        let last = self.depth();
         b[last - 1].copy_from(self.weights(theta, last).col(0));
         for j in (down_to..last).rev() {
             let (lower, upper) = b.split_at_mut(j);
@@ -143,7 +166,7 @@ impl DeepLinear {
 
     /// Fills `h_0 = q` … `h_{L−1}`: `h_j = W_j h_{j−1}`.
     fn forward_chain(&self, theta: &[f64], h: &mut [Col<f64>]) {
-        for j in 1..self.depth {
+        for j in 1..self.depth() {
             let (lower, upper) = h.split_at_mut(j);
             mat_vec(
                 upper[0].as_mut(),
@@ -181,26 +204,26 @@ impl Model for DeepLinear {
     type Workspace = DeepLinearWorkspace;
 
     fn num_params(&self) -> usize {
-        let (m, d) = (self.width, self.input_dim);
-        m * d + (self.depth - 2) * m * m + m
+        self.offsets[self.dims.len()]
     }
 
     fn input_dim(&self) -> usize {
-        self.input_dim
+        self.dims[0]
     }
 
-    /// `W_1` (m × d) at the start of θ.
+    /// `W_1` (m_1 × d) at the start of θ.
     fn input_layer(&self) -> Option<InputLayer> {
         Some(InputLayer {
             offset: 0,
-            rows: self.width,
+            rows: self.dims[1],
         })
     }
 
     fn workspace(&self, _n_samples: usize) -> DeepLinearWorkspace {
         let chain = || {
-            (0..self.depth)
-                .map(|j| Col::zeros(if j == 0 { self.input_dim } else { self.width }))
+            self.dims
+                .iter()
+                .map(|&len| Col::zeros(len))
                 .collect::<Vec<_>>()
         };
         DeepLinearWorkspace {
@@ -242,7 +265,7 @@ impl Model for DeepLinear {
         self.backward_chain(theta, 2, &mut ws.backward);
         out.fill(0.0);
         let s = self.scale();
-        for k in 1..self.depth {
+        for k in 1..self.depth() {
             add_outer(
                 self.layer_mut(out, k),
                 ws.backward[k].as_ref(),
@@ -250,8 +273,8 @@ impl Model for DeepLinear {
                 s,
             );
         }
-        let last = self.layer_mut(out, self.depth);
-        faer::zip!(last.col_mut(0), ws.forward[self.depth - 1].as_ref())
+        let last = self.layer_mut(out, self.depth());
+        faer::zip!(last.col_mut(0), ws.forward[self.depth() - 1].as_ref())
             .for_each(|faer::unzip!(o, h)| *o = s * *h);
     }
 
@@ -290,7 +313,7 @@ impl Model for DeepLinear {
         self.backward_change_chain(theta, v, ws);
         self.forward_change_chain(theta, v, ws);
         let s = self.scale();
-        for k in 1..self.depth {
+        for k in 1..self.depth() {
             let mut block = self.layer_mut(out, k);
             add_outer(
                 block.as_mut(),
@@ -305,16 +328,19 @@ impl Model for DeepLinear {
                 s,
             );
         }
-        let last = self.layer_mut(out, self.depth);
-        faer::zip!(last.col_mut(0), ws.forward_change[self.depth - 1].as_ref())
-            .for_each(|faer::unzip!(o, h)| *o += s * *h);
+        let last = self.layer_mut(out, self.depth());
+        faer::zip!(
+            last.col_mut(0),
+            ws.forward_change[self.depth() - 1].as_ref()
+        )
+        .for_each(|faer::unzip!(o, h)| *o += s * *h);
     }
 }
 
 impl DeepLinear {
     /// `δb_L = v_L`, `δb_k = V_kᵀ b_{k+1} + W_kᵀ δb_{k+1}` down to `δb_1`; needs `b_2 … b_L`.
     fn backward_change_chain(&self, theta: &[f64], v: &[f64], ws: &mut DeepLinearWorkspace) {
-        let last = self.depth;
+        let last = self.depth();
         ws.backward_change[last - 1].copy_from(self.weights(v, last).col(0));
         for k in (1..last).rev() {
             let (lower, upper) = ws.backward_change.split_at_mut(k);
@@ -337,7 +363,7 @@ impl DeepLinear {
     /// `δh_0 = 0`, `δh_k = V_k h_{k−1} + W_k δh_{k−1}`; needs `h_0 … h_{L−1}`.
     fn forward_change_chain(&self, theta: &[f64], v: &[f64], ws: &mut DeepLinearWorkspace) {
         ws.forward_change[0].fill(0.0);
-        for k in 1..self.depth {
+        for k in 1..self.depth() {
             let (lower, upper) = ws.forward_change.split_at_mut(k);
             mat_vec(
                 upper[0].as_mut(),
@@ -398,7 +424,38 @@ mod tests {
     }
 
     #[test]
+    fn per_layer_widths_shape_the_layers_and_the_scale() {
+        let model = DeepLinear::with_widths(&[3, 5, 2], 4).unwrap();
+        assert_eq!((model.depth(), model.widths()), (4, &[3, 5, 2][..]));
+        assert_eq!(model.num_params(), 3 * 4 + 5 * 3 + 2 * 5 + 2);
+        let theta = model.init(2);
+        let slice = theta.try_as_col_major().unwrap().as_slice();
+        let layer = |k| model.layer(slice, k).unwrap();
+        let shapes: Vec<(usize, usize)> = (1..=4)
+            .map(|k| (layer(k).nrows(), layer(k).ncols()))
+            .collect();
+        assert_eq!(shapes, [(3, 4), (5, 3), (2, 5), (2, 1)]);
+        let product = layer(4).transpose() * layer(3) * layer(2) * layer(1);
+        let c = model.end_to_end(slice, &mut model.workspace(1));
+        for j in 0..4 {
+            assert!((c[j] - product[(0, j)] / 30f64.sqrt()).abs() < 1e-12);
+        }
+        assert_eq!(
+            DeepLinear::with_widths(&[4, 4], 3).unwrap(),
+            DeepLinear::new(3, 4, 3).unwrap()
+        );
+    }
+
+    #[test]
     fn rejects_bad_shapes() {
+        assert_eq!(
+            DeepLinear::with_widths(&[], 2),
+            Err(ModelError::DepthTooSmall(1))
+        );
+        assert_eq!(
+            DeepLinear::with_widths(&[3, 0], 2),
+            Err(ModelError::ZeroWidth)
+        );
         assert_eq!(DeepLinear::new(1, 3, 2), Err(ModelError::DepthTooSmall(1)));
         assert_eq!(DeepLinear::new(2, 0, 2), Err(ModelError::ZeroWidth));
         assert_eq!(DeepLinear::new(2, 3, 0), Err(ModelError::ZeroInputDim));

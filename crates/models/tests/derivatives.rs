@@ -1,5 +1,6 @@
-//! Exact gradient, Hessian-vector product and NTK Gram of deep linear nets (depths 2–5; depth 2
-//! is the two-layer net) checked against central finite differences and their definitions.
+//! Exact gradient, Hessian-vector product and NTK Gram of deep linear nets (depths 2–5, per-layer
+//! widths drawn independently; depth 2 is the two-layer net) checked against central finite
+//! differences and their definitions.
 
 use catapult_data::Dataset;
 use catapult_losses::Loss;
@@ -10,8 +11,7 @@ use faer::{Col, Mat};
 use proptest::prelude::*;
 
 fn deep_risk(
-    depth: usize,
-    width: usize,
+    widths: &[usize],
     dim: usize,
     inputs: &[f64],
     labels: &[f64],
@@ -21,7 +21,7 @@ fn deep_risk(
     let x = Mat::from_fn(n, dim, |i, j| inputs[(i * dim + j) % inputs.len()]);
     let y = Col::from_fn(n, |i| labels[i]);
     let data = Dataset::new(x, y).unwrap();
-    EmpiricalRisk::new(DeepLinear::new(depth, width, dim).unwrap(), loss, data).unwrap()
+    EmpiricalRisk::new(DeepLinear::with_widths(widths, dim).unwrap(), loss, data).unwrap()
 }
 
 fn gradient(risk: &mut EmpiricalRisk<DeepLinear>, theta: &Col<f64>) -> Col<f64> {
@@ -49,8 +49,7 @@ proptest! {
 
     #[test]
     fn gradient_and_hvp_match_central_differences(
-        depth in 2usize..6,
-        width in 1usize..8,
+        widths in prop::collection::vec(1usize..8, 1..5),
         dim in 1usize..5,
         raw_labels in prop::collection::vec(-2.0f64..2.0, 1..7),
         inputs in prop::collection::vec(-1.5f64..1.5, 30),
@@ -59,7 +58,7 @@ proptest! {
     ) {
         let loss = Loss::ALL[loss_index];
         let labels = labels_for(loss, &raw_labels);
-        let mut risk = deep_risk(depth, width, dim, &inputs, &labels, loss);
+        let mut risk = deep_risk(&widths, dim, &inputs, &labels, loss);
         let p = risk.dim();
         // Scale so the product of layers stays O(1) at every depth.
         let theta = risk.model().init(seed) * faer::Scale(0.8);
@@ -97,14 +96,13 @@ proptest! {
 
     #[test]
     fn ntk_gram_is_the_jacobian_gram(
-        depth in 2usize..6,
-        width in 1usize..8,
+        widths in prop::collection::vec(1usize..8, 1..5),
         dim in 1usize..4,
         raw_labels in prop::collection::vec(-1.0f64..1.0, 1..6),
         inputs in prop::collection::vec(-1.5f64..1.5, 20),
         seed in 0u64..1000,
     ) {
-        let mut risk = deep_risk(depth, width, dim, &inputs, &raw_labels, Loss::Squared);
+        let mut risk = deep_risk(&widths, dim, &inputs, &raw_labels, Loss::Squared);
         let theta = risk.model().init(seed);
         let n = raw_labels.len();
         let p = risk.dim();
@@ -138,7 +136,7 @@ fn sharpness_and_ntk_top_match_dense_eigen() {
         .collect();
     let labels = [1.0, -1.0, 1.0, 1.0, -1.0];
     for (loss, depth) in Loss::ALL.into_iter().zip([2, 3, 4]) {
-        let mut risk = deep_risk(depth, 6, 3, &inputs, &labels, loss);
+        let mut risk = deep_risk(&vec![6; depth - 1], 3, &inputs, &labels, loss);
         let p = risk.dim();
         let theta = risk.model().init(11);
         let mut hessian = Mat::<f64>::zeros(p, p);
@@ -196,7 +194,7 @@ fn degenerate_data_ntk_top_is_lambda_times_mean_square() {
 #[test]
 fn strided_vectors_give_the_same_results() {
     let inputs: Vec<f64> = (0..12).map(|i| i as f64 / 7.0 - 0.8).collect();
-    let mut risk = deep_risk(2, 4, 2, &inputs, &[1.0, -1.0, 1.0], Loss::Logistic);
+    let mut risk = deep_risk(&[4], 2, &inputs, &[1.0, -1.0, 1.0], Loss::Logistic);
     let theta = risk.model().init(2);
     let p = risk.dim();
     // Store θ in every other row of a matrix column pair to get a non-unit stride.
@@ -214,17 +212,17 @@ fn strided_vectors_give_the_same_results() {
 fn construction_errors_name_the_problem() {
     let data = Dataset::degenerate(&[1.0, 2.0], &[1.0, 0.5], 3).unwrap();
     let model = DeepLinear::two_layer(4, 3).unwrap();
-    let err = EmpiricalRisk::new(model, Loss::Logistic, data.clone())
+    let err = EmpiricalRisk::new(model.clone(), Loss::Logistic, data.clone())
         .err()
         .unwrap();
     assert!(err.to_string().contains("label 1 is 0.5"), "{err}");
-    assert!(EmpiricalRisk::new(model, Loss::Squared, data.clone()).is_ok());
+    assert!(EmpiricalRisk::new(model.clone(), Loss::Squared, data.clone()).is_ok());
     let wrong_dim = DeepLinear::two_layer(4, 2).unwrap();
     assert_eq!(
         EmpiricalRisk::new(wrong_dim, Loss::Squared, data.clone()).err(),
         Some(ModelError::InputDimMismatch { model: 2, data: 3 })
     );
-    let mut risk = EmpiricalRisk::new(model, Loss::Squared, data).unwrap();
+    let mut risk = EmpiricalRisk::new(model.clone(), Loss::Squared, data).unwrap();
     assert_eq!(
         risk.accuracy(Col::zeros(3).as_ref()),
         Err(ModelError::ParameterLength {

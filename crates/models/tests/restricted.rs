@@ -26,7 +26,9 @@ fn input_layer_readout(model: &DeepLinear, theta: &[f64]) -> Col<f64> {
     for k in (2..depth).rev() {
         g = model.layer(theta, k).unwrap().transpose() * &g;
     }
-    let s = (model.width() as f64).powf(-0.5 * (depth - 1) as f64);
+    let s = (model.widths().iter().product::<usize>() as f64)
+        .sqrt()
+        .recip();
     g * faer::Scale(s)
 }
 
@@ -115,7 +117,9 @@ fn matches_the_dense_compression_on_general_data() {
         (3, Loss::Squared),
         (3, Loss::Exponential),
     ] {
-        let model = DeepLinear::new(depth, width, dim).unwrap();
+        // The input layer has `width` rows; deeper layers are wider.
+        let widths: Vec<usize> = (0..depth - 1).map(|k| width + 2 * k).collect();
+        let model = DeepLinear::with_widths(&widths, dim).unwrap();
         let theta = model.init(11) * faer::Scale(0.7);
         let mut risk = EmpiricalRisk::new(model, loss, data.clone()).unwrap();
         let hessian = dense_hessian(&mut risk, &theta);

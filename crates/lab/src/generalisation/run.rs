@@ -130,8 +130,8 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, LabErr
     plan.validate()?;
     let model = DeepLinear::new(plan.depth, plan.width, task.train.dim())?;
     let mut theta = model.init(task.seed);
+    let test = EmpiricalRisk::new(model.clone(), Loss::Logistic, task.test.clone())?;
     let mut risk = EmpiricalRisk::new(model, Loss::Logistic, task.train.clone())?;
-    let test = EmpiricalRisk::new(model, Loss::Logistic, task.test.clone())?;
     let mut probe = Probe::new(task, &risk, test)?;
     let sharpness0 = probe.sharpness(&mut risk, theta.as_ref())?;
     let unit = 2.0 / sharpness0;
@@ -253,7 +253,7 @@ impl<'a> Probe<'a> {
             tol: SHARPNESS_TOLERANCE,
             ..LanczosOptions::default()
         };
-        let width = train.model().width();
+        let width = train.model().widths()[0];
         let restricted = |basis: Option<&'a Mat<f64>>| {
             basis
                 .filter(|b| b.ncols() > 0)
