@@ -1,6 +1,8 @@
 //! Optimisation for catapult: the [`Objective`] trait a problem implements (value, gradient,
 //! Hessian-vector product), [`GradientDescent`] with a constant step, and a [`train`] loop that
 //! hands the iterate to composable [`Observer`]s every `k` steps and stops a diverging run.
+//! Learning-rate [`schedule`]s (LRBench's policies, cosine, SGDR, one-cycle, warm-up and
+//! sequences) give `η_t` per step through the [`Schedule`] trait and parse from spec strings.
 //!
 //! The split follows argmin: the problem is a trait the user implements; solvers and observers
 //! are separate. Parameters are one flat `faer::Col<f64>`.
@@ -34,10 +36,12 @@
 
 mod gradient_descent;
 mod objective;
+pub mod schedule;
 mod train;
 
 pub use gradient_descent::GradientDescent;
 pub use objective::Objective;
+pub use schedule::{LrSchedule, Schedule, ScheduleError};
 pub use train::{NoObserver, Observer, TrainOptions, TrainOutcome, train};
 
 /// Invalid optimiser settings or inputs.
