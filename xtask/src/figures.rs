@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 10] = [
+pub const ALL: [FigureSpec; 11] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -78,6 +78,11 @@ pub const ALL: [FigureSpec; 10] = [
         name: "generalisation_curves",
         summary: "red wine: training loss and sharpness for a lazy and two catapult step sizes",
         build: crate::generalisation_figures::generalisation_curves,
+    },
+    FigureSpec {
+        name: "schedules",
+        summary: "every learning-rate policy's η_t from its spec string, one small panel each",
+        build: crate::schedule_figures::schedules,
     },
 ];
 

@@ -8,6 +8,7 @@ mod generalisation_figures;
 mod output;
 mod phase_figures;
 mod plot;
+mod schedule_figures;
 
 use anyhow::{Result, bail};
 use std::process::ExitCode;

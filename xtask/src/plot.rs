@@ -331,11 +331,21 @@ where
     }
     root.fill(&WHITE)?;
     let body = root.titled(&figure.title, font(24))?;
-    let areas = body.split_evenly((1, figure.panels.len()));
+    let areas = body.split_evenly(grid(figure.panels.len()));
     for (area, panel) in areas.iter().zip(&figure.panels) {
         draw_panel(area, panel).with_context(|| format!("panel `{}`", panel.title))?;
     }
     Ok(())
+}
+
+/// `(rows, columns)` for `n` panels: one row of up to four, else a grid ⌈√n⌉ wide.
+fn grid(n: usize) -> (usize, usize) {
+    let columns = if n <= 4 {
+        n
+    } else {
+        n.isqrt() + usize::from(n.isqrt().pow(2) < n)
+    };
+    (n.div_ceil(columns), columns)
 }
 
 /// The visible interval of one axis in plotting coordinates, with its tick marks. It is the

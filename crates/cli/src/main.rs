@@ -4,6 +4,7 @@ mod check;
 mod generalisation;
 mod merge;
 mod phase_diagram;
+mod schedule;
 mod sweep;
 mod train;
 
@@ -28,6 +29,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// A sweep plus a figure: the phase of every run over η·λ0 × width, with predicted boundaries.
     PhaseDiagram(phase_diagram::PhaseDiagramArgs),
+    /// Print a learning-rate schedule's η_t (spec strings as in run configs).
+    Schedule(schedule::ScheduleArgs),
     /// Does the flatter catapult minimum generalise? η sweep on real and synthetic data, with seeds.
     Generalisation(generalisation::GeneralisationArgs),
     /// Check every theory claim against the real network; exits non-zero if one fails.
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(args),
         Command::Check(args) => check::check(args),
         Command::Generalisation(args) => generalisation::generalisation(args),
+        Command::Schedule(args) => schedule::schedule(args),
         Command::PhaseDiagram(args) => phase_diagram::phase_diagram(args),
     };
     match result {
