@@ -1,7 +1,7 @@
 //! The built-in degenerate datasets and helpers to run the lab on them (in parallel).
 
 use anyhow::{Context, Result, anyhow};
-use catapult_lab::{DataConfig, LearningRate, ModelConfig, RunConfig, RunRecord};
+use catapult_lab::{DataConfig, LearningRate, ModelConfig, OptimizerConfig, RunConfig, RunRecord};
 use catapult_losses::Loss;
 use catapult_theory::{
     DegenerateProblem, Minimum, SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y,
@@ -72,6 +72,7 @@ impl Dataset {
             loss: self.loss,
             seed: SEED,
             lr,
+            optimizer: OptimizerConfig::Gd,
             steps,
             observe_every,
         }
@@ -98,16 +99,18 @@ impl Dataset {
 }
 
 /// How a config's learning rate reads in messages.
-pub fn describe_lr(lr: LearningRate) -> String {
+pub fn describe_lr(lr: &LearningRate) -> String {
     match lr {
         LearningRate::Value(eta) => format!("η = {eta}"),
         LearningRate::Factor(factor) => format!("η = {factor}/λ0"),
+        LearningRate::Schedule(schedule) => format!("η_t = {schedule}"),
+        LearningRate::FactorSchedule(schedule) => format!("η_t = ({schedule})/λ0"),
     }
 }
 
 fn run_one(config: &RunConfig, what: &str) -> Result<RunRecord> {
     catapult_lab::run(config, |_, _| {})
-        .with_context(|| format!("{what}: run at {}", describe_lr(config.lr)))
+        .with_context(|| format!("{what}: run at {}", describe_lr(&config.lr)))
 }
 
 /// Runs every config, spread over the available cores; records come back in input order.

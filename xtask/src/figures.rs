@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 11] = [
+pub const ALL: [FigureSpec; 14] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -83,6 +83,21 @@ pub const ALL: [FigureSpec; 11] = [
         name: "schedules",
         summary: "every learning-rate policy's η_t from its spec string, one small panel each",
         build: crate::schedule_figures::schedules,
+    },
+    FigureSpec {
+        name: "annealing_policies",
+        summary: "six schedules after a large first step: test-accuracy gain and final sharpness",
+        build: crate::annealing_figures::annealing_policies,
+    },
+    FigureSpec {
+        name: "annealing_curves",
+        summary: "red wine: training loss and sharpness under each schedule",
+        build: crate::annealing_figures::annealing_curves,
+    },
+    FigureSpec {
+        name: "sgd_spikes",
+        summary: "SGD against GD at the same step: loss spikes and the sharpness around them",
+        build: crate::annealing_figures::sgd_spikes,
     },
 ];
 

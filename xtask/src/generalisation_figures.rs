@@ -8,8 +8,7 @@ use crate::figures::{Built, TWO_PANELS};
 use crate::plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS};
 use anyhow::Result;
 use catapult_lab::generalisation::{
-    GeneralisationSpec, Group, Row, RunPlan, StepSchedule, Summary, Task, run_grid, run_task,
-    summarise,
+    GeneralisationSpec, Group, Row, RunPlan, Summary, Task, run_grid, run_task, summarise,
 };
 use plotters::prelude::{RGBColor, SeriesLabelPosition};
 use std::sync::OnceLock;
@@ -200,15 +199,10 @@ pub fn generalisation_curves() -> Result<Built> {
     );
     let mut notes = Vec::new();
     for (i, &factor) in CURVE_FACTORS.iter().enumerate() {
-        let plan = RunPlan {
-            depth: spec.depth,
-            width: spec.width,
-            factor,
-            schedule: StepSchedule::Constant,
-            checkpoints: (0..CURVE_DENSE)
-                .chain((CURVE_DENSE..=CURVE_STEPS).step_by(CURVE_EVERY))
-                .collect(),
-        };
+        let checkpoints = (0..CURVE_DENSE)
+            .chain((CURVE_DENSE..=CURVE_STEPS).step_by(CURVE_EVERY))
+            .collect();
+        let plan = RunPlan::constant(spec.depth, spec.width, factor, checkpoints)?;
         let run = run_task(&task, &plan)?;
         let label = format!("η = {factor}·2/S0 ({})", run.phase.name());
         let color = RUN_COLORS[i % RUN_COLORS.len()];

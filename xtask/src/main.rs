@@ -2,6 +2,7 @@
 //! of the reproduced papers into `docs/figures/` (NAME.svg, NAME.png and NAME.csv, the data
 //! exactly as plotted); without NAME it builds them all.
 
+mod annealing_figures;
 mod experiments;
 mod figures;
 mod generalisation_figures;

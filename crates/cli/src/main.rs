@@ -1,5 +1,6 @@
 //! The `catapult` command line.
 
+mod annealing;
 mod check;
 mod generalisation;
 mod merge;
@@ -29,6 +30,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// A sweep plus a figure: the phase of every run over η·λ0 × width, with predicted boundaries.
     PhaseDiagram(phase_diagram::PhaseDiagramArgs),
+    /// Which schedule keeps the benefit of a large first step? Policies × tasks × seeds, and SGD spikes.
+    Annealing(annealing::AnnealingArgs),
     /// Print a learning-rate schedule's η_t (spec strings as in run configs).
     Schedule(schedule::ScheduleArgs),
     /// Does the flatter catapult minimum generalise? η sweep on real and synthetic data, with seeds.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::check(args),
         Command::Generalisation(args) => generalisation::generalisation(args),
         Command::Schedule(args) => schedule::schedule(args),
+        Command::Annealing(args) => annealing::annealing(args),
         Command::PhaseDiagram(args) => phase_diagram::phase_diagram(args),
     };
     match result {

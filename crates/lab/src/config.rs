@@ -2,11 +2,14 @@
 
 use catapult_losses::Loss;
 use catapult_models::{DeepLinear, ModelError};
+use catapult_optim::{LrSchedule, Sampling, SgdConfig, WeightDecay};
 use serde::{Deserialize, Serialize};
 
 /// One training run. JSON form:
 /// `{"data": {...}, "model": {...}, "loss": "logistic", "seed": 0, "lr": {"factor": 3.0},
-/// "steps": 3000, "observe_every": 10}`. `seed` defaults to 0 and `observe_every` to 10.
+/// "steps": 3000, "observe_every": 10}`. `seed` defaults to 0, `observe_every` to 10 and the
+/// optional `optimizer` to full-batch GD; `lr` also takes `{"schedule": SPEC}` and
+/// `{"factor_schedule": SPEC}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunConfig {
@@ -19,8 +22,11 @@ pub struct RunConfig {
     /// Seed of the parameter initialisation.
     #[serde(default)]
     pub seed: u64,
-    /// The step size, absolute or relative to `λ0`.
+    /// The step size, absolute or relative to `λ0`, constant or scheduled.
     pub lr: LearningRate,
+    /// The optimizer; full-batch GD when left out.
+    #[serde(default, skip_serializing_if = "OptimizerConfig::is_gd")]
+    pub optimizer: OptimizerConfig,
     /// Number of gradient steps.
     pub steps: usize,
     /// Observe (loss, accuracy, NTK top, sharpness) every this many steps.
@@ -91,14 +97,100 @@ impl ModelConfig {
     }
 }
 
-/// The step size η.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
+/// The step size η, constant or scheduled (`catapult_optim::schedule` spec strings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum LearningRate {
     /// `η = value`.
     Value(f64),
     /// `η = factor / λ0`, with `λ0` the top eigenvalue of Θ/n at initialisation.
     Factor(f64),
+    /// `η_t = schedule(t)`, e.g. `{"schedule": "cosine:k0=0.5,floor=0.01,T=3000"}`.
+    Schedule(LrSchedule),
+    /// `η_t = schedule(t) / λ0`: the schedule in units of `1/λ0`, e.g.
+    /// `{"factor_schedule": "seq:[fix:k0=3@500,fix:k0=0.5]"}`.
+    FactorSchedule(LrSchedule),
+}
+
+/// The optimizer. JSON: `{"kind": "gd"}` (the default when the field is left out) or
+/// `{"kind": "sgd", "batch": 32, "momentum": 0.9, "nesterov": false, "weight_decay": 0.0}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum OptimizerConfig {
+    /// Full-batch gradient descent `θ ← θ − η_t ∇L(θ)`.
+    #[default]
+    Gd,
+    /// Mini-batch SGD with heavy-ball or Nesterov momentum and weight decay (see
+    /// [`catapult_optim::Sgd`] for the update).
+    Sgd {
+        /// Samples per step; left out, every step uses all samples.
+        #[serde(default)]
+        batch: Option<usize>,
+        /// Momentum `μ ∈ [0, 1)`.
+        #[serde(default)]
+        momentum: f64,
+        /// Nesterov's look-ahead form of the momentum (needs `momentum > 0`).
+        #[serde(default)]
+        nesterov: bool,
+        /// Coupled weight decay (an L2 penalty `½λ|θ|²` added to the loss): `g ← g + λθ`.
+        #[serde(default)]
+        weight_decay: f64,
+        /// Decoupled weight decay (Loshchilov & Hutter's SGDW): `θ ← θ − η_t λ θ` beside the
+        /// gradient step.
+        #[serde(default)]
+        decoupled_weight_decay: f64,
+        /// Draw batches with replacement (default: reshuffled epochs without replacement).
+        #[serde(default)]
+        with_replacement: bool,
+    },
+}
+
+impl OptimizerConfig {
+    /// Whether this is full-batch GD (then the field is left out of written configs).
+    pub fn is_gd(&self) -> bool {
+        *self == OptimizerConfig::Gd
+    }
+
+    /// The optimizer's settings; batches are seeded with `seed`.
+    pub fn sgd_config(&self, seed: u64) -> Result<SgdConfig, ConfigError> {
+        let OptimizerConfig::Sgd {
+            batch,
+            momentum,
+            nesterov,
+            weight_decay,
+            decoupled_weight_decay,
+            with_replacement,
+        } = *self
+        else {
+            return Ok(SgdConfig {
+                seed,
+                ..SgdConfig::default()
+            });
+        };
+        let weight_decay = match (weight_decay, decoupled_weight_decay) {
+            (coupled, 0.0) if coupled != 0.0 => WeightDecay::Coupled(coupled),
+            (0.0, decoupled) if decoupled != 0.0 => WeightDecay::Decoupled(decoupled),
+            (0.0, 0.0) => WeightDecay::None,
+            _ => {
+                return Err(ConfigError::new(
+                    "optimizer.decoupled_weight_decay",
+                    "set either weight_decay (coupled) or decoupled_weight_decay, not both",
+                ));
+            }
+        };
+        Ok(SgdConfig {
+            batch,
+            momentum,
+            nesterov,
+            weight_decay,
+            sampling: if with_replacement {
+                Sampling::WithReplacement
+            } else {
+                Sampling::WithoutReplacement
+            },
+            seed,
+        })
+    }
 }
 
 /// A config field with a value it cannot take.
@@ -159,15 +251,55 @@ impl RunConfig {
                 format!("must be at least 2 (two weight layers), got {depth}"),
             ));
         }
-        let (field, rate) = match self.lr {
-            LearningRate::Value(v) => ("lr.value", v),
-            LearningRate::Factor(f) => ("lr.factor", f),
+        let constant = match self.lr {
+            LearningRate::Value(v) => Some(("lr.value", v)),
+            LearningRate::Factor(f) => Some(("lr.factor", f)),
+            LearningRate::Schedule(_) | LearningRate::FactorSchedule(_) => None,
         };
-        if !(rate.is_finite() && rate > 0.0) {
+        if let Some((field, rate)) = constant
+            && !(rate.is_finite() && rate > 0.0)
+        {
             return Err(ConfigError::new(
                 field,
                 format!("must be finite and > 0, got {rate}"),
             ));
+        }
+        if let OptimizerConfig::Sgd {
+            batch,
+            momentum,
+            nesterov,
+            weight_decay,
+            decoupled_weight_decay,
+            ..
+        } = self.optimizer
+        {
+            if batch == Some(0) {
+                return Err(ConfigError::new("optimizer.batch", "must be at least 1"));
+            }
+            if !(0.0..1.0).contains(&momentum) {
+                return Err(ConfigError::new(
+                    "optimizer.momentum",
+                    format!("must be in [0, 1), got {momentum}"),
+                ));
+            }
+            if nesterov && momentum == 0.0 {
+                return Err(ConfigError::new(
+                    "optimizer.nesterov",
+                    "needs a momentum above 0",
+                ));
+            }
+            for (field, decay) in [
+                ("optimizer.weight_decay", weight_decay),
+                ("optimizer.decoupled_weight_decay", decoupled_weight_decay),
+            ] {
+                if !(decay.is_finite() && decay >= 0.0) {
+                    return Err(ConfigError::new(
+                        field,
+                        format!("must be finite and >= 0, got {decay}"),
+                    ));
+                }
+            }
+            self.optimizer.sgd_config(self.seed)?;
         }
         if self.observe_every == 0 {
             return Err(ConfigError::new("observe_every", "must be at least 1"));
@@ -244,6 +376,103 @@ mod tests {
         for ((from, to), expected) in cases {
             let message = error_for((from, to));
             assert!(message.contains(expected), "{from} -> {to}: {message}");
+        }
+    }
+
+    #[test]
+    fn schedules_and_optimizers_parse_and_round_trip() {
+        let sgd = r#""steps": 3000, "optimizer": {"kind": "sgd", "batch": 32, "momentum": 0.9,
+            "nesterov": false, "weight_decay": 0.0},"#;
+        let config = RunConfig::from_json(
+            &GOOD
+                .replace(
+                    "{\"value\": 0.5}",
+                    "{\"schedule\": \"cosine:k0=0.5,T=100\"}",
+                )
+                .replace("\"steps\": 3000,", sgd),
+        )
+        .unwrap();
+        assert_eq!(
+            config.lr,
+            LearningRate::Schedule("cosine:k0=0.5,T=100".parse().unwrap())
+        );
+        let sgd_config = config.optimizer.sgd_config(7).unwrap();
+        assert_eq!(
+            (sgd_config.batch, sgd_config.momentum, sgd_config.seed),
+            (Some(32), 0.9, 7)
+        );
+        assert_eq!(sgd_config.weight_decay, WeightDecay::None);
+        let text = serde_json::to_string(&config).unwrap();
+        assert!(
+            text.contains(r#""schedule":"cosine:k0=0.5,T=100""#),
+            "{text}"
+        );
+        assert_eq!(RunConfig::from_json(&text).unwrap(), config);
+
+        let relative = GOOD.replace(
+            "{\"value\": 0.5}",
+            "{\"factor_schedule\": \"seq:[fix:k0=3@10,fix:k0=0.5]\"}",
+        );
+        let config = RunConfig::from_json(&relative).unwrap();
+        assert!(matches!(config.lr, LearningRate::FactorSchedule(_)));
+        // GD is the default and is not written out, so older records read the same.
+        assert_eq!(config.optimizer, OptimizerConfig::Gd);
+        assert!(
+            !serde_json::to_string(&config)
+                .unwrap()
+                .contains("optimizer")
+        );
+    }
+
+    #[test]
+    fn bad_schedules_and_optimizers_name_the_problem() {
+        let with_optimizer = |optimizer: &str| {
+            error_for((
+                "\"steps\": 3000,",
+                &format!("\"steps\": 3000, \"optimizer\": {optimizer},"),
+            ))
+        };
+        let cases = [
+            (
+                with_optimizer(r#"{"kind": "sgd", "momentum": 1.0}"#),
+                "`optimizer.momentum`",
+            ),
+            (
+                with_optimizer(r#"{"kind": "sgd", "batch": 0}"#),
+                "`optimizer.batch`",
+            ),
+            (
+                with_optimizer(r#"{"kind": "sgd", "nesterov": true}"#),
+                "`optimizer.nesterov`",
+            ),
+            (
+                with_optimizer(r#"{"kind": "sgd", "weight_decay": -1}"#),
+                "`optimizer.weight_decay`",
+            ),
+            (
+                with_optimizer(
+                    r#"{"kind": "sgd", "weight_decay": 0.1, "decoupled_weight_decay": 0.1}"#,
+                ),
+                "`optimizer.decoupled_weight_decay`",
+            ),
+            (
+                with_optimizer(r#"{"kind": "adam"}"#),
+                "unknown variant `adam`",
+            ),
+            (
+                error_for(("{\"value\": 0.5}", "{\"schedule\": \"bogus:k0=1\"}")),
+                "unknown schedule policy `bogus`",
+            ),
+            (
+                error_for((
+                    "{\"value\": 0.5}",
+                    "{\"schedule\": \"step:k0=1,gamma=2,l=5\"}",
+                )),
+                "`gamma`",
+            ),
+        ];
+        for (message, expected) in cases {
+            assert!(message.contains(expected), "{expected}: {message}");
         }
     }
 }

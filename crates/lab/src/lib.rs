@@ -15,22 +15,24 @@
 //! ```
 //!
 //! The generalisation experiment (flatness and test accuracy on real and synthetic data) is
-//! [`generalisation`].
+//! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`].
 //!
 //! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
 //! CSV table.
 
+pub mod annealing;
 mod config;
 pub mod generalisation;
 mod parallel;
 mod record;
 mod runner;
+mod scaled;
 pub mod sweep;
 pub mod table;
 
 pub use catapult_theory::Phase;
-pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, RunConfig};
+pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, OptimizerConfig, RunConfig};
 pub use parallel::parallel_map;
 pub use record::{FinalState, RunRecord, Trace};
 pub use runner::{LabError, run};

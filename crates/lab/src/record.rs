@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct RunRecord {
     /// The config the run used (after command-line overrides).
     pub config: RunConfig,
-    /// The step size used.
+    /// The step size used (of step 0, for a schedule).
     pub eta: f64,
     /// Top eigenvalue of Θ/n at initialisation.
     pub lambda0: f64,

@@ -1,10 +1,14 @@
 //! Executes a [`RunConfig`]: data → model → risk → gradient descent with observers → record.
 
 use crate::config::ConfigError;
+use crate::scaled::Scaled;
 use crate::{DataConfig, FinalState, LearningRate, Phase, RunConfig, RunRecord, Trace};
 use catapult_data::{DataError, Dataset, LoadError, SeparabilityError};
 use catapult_models::{EmpiricalRisk, Model, ModelError};
-use catapult_optim::{GradientDescent, Objective, Observer, OptimError, TrainOptions, train};
+use catapult_optim::schedule::Fixed;
+use catapult_optim::{
+    Objective, Observer, OptimError, Schedule, ScheduleError, Sgd, TrainOptions, train_scheduled,
+};
 use catapult_spectral::{Lanczos, LanczosOptions, SpectralError};
 use faer::{Col, ColRef};
 
@@ -20,6 +24,9 @@ pub enum LabError {
     /// The model could not be built or measured.
     #[error("model: {0}")]
     Model(#[from] ModelError),
+    /// A learning-rate schedule out of range.
+    #[error("schedule: {0}")]
+    Schedule(#[from] ScheduleError),
     /// Bad optimiser settings.
     #[error("optimiser: {0}")]
     Optim(#[from] OptimError),
@@ -37,7 +44,8 @@ pub enum LabError {
     DivergedAtStart(f64),
 }
 
-/// Runs one config. `progress(step, steps)` is called at every observation.
+/// Runs one config. `progress(step, steps)` is called at every observation. The record's
+/// `eta` is the step size of step 0 (the only one for a constant step).
 ///
 /// Measurements: `lambda0` and `ntk_top` by Lanczos on the matrix-free Θ/n; `sharpness0` and
 /// `sharpness` by Lanczos on exact Hessian-vector products, warm-started along the trajectory
@@ -54,12 +62,23 @@ pub fn run(
 
     let mut curvature = CurvatureProbe::new(risk.dim(), risk.data().len())?;
     let lambda0 = curvature.ntk_top(&mut risk, theta.as_ref())?;
-    let eta = match config.lr {
-        LearningRate::Value(value) => value,
-        LearningRate::Factor(factor) => factor / lambda0,
+    let (schedule, unit) = match &config.lr {
+        LearningRate::Value(value) => (Fixed::new(*value)?.into(), 1.0),
+        LearningRate::Factor(factor) => (Fixed::new(factor / lambda0)?.into(), 1.0),
+        LearningRate::Schedule(schedule) => (schedule.clone(), 1.0),
+        LearningRate::FactorSchedule(schedule) => (schedule.clone(), 1.0 / lambda0),
     };
+    let schedule = Scaled {
+        schedule: &schedule,
+        unit,
+    };
+    let eta = schedule.learning_rate(0);
 
-    let optimizer = GradientDescent::new(eta)?;
+    let mut optimizer = Sgd::new(
+        config.optimizer.sgd_config(config.seed)?,
+        risk.dim(),
+        risk.data().len(),
+    )?;
     let options = TrainOptions::new(config.steps, config.observe_every)?;
     let mut recorder = Recorder {
         curvature,
@@ -67,7 +86,14 @@ pub fn run(
         error: None,
         progress: |step| progress(step, config.steps),
     };
-    let outcome = train(&mut risk, &mut theta, &optimizer, &options, &mut recorder)?;
+    let outcome = train_scheduled(
+        &mut risk,
+        &mut theta,
+        &mut optimizer,
+        &schedule,
+        &options,
+        &mut recorder,
+    )?;
     if let Some(error) = recorder.error {
         return Err(error);
     }

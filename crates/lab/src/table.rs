@@ -84,7 +84,7 @@ impl TableRow {
         let config = &record.config;
         let lr_factor = match config.lr {
             LearningRate::Factor(factor) => factor,
-            LearningRate::Value(_) => record.eta * record.lambda0,
+            _ => record.eta * record.lambda0,
         };
         TableRow {
             loss: config.loss,

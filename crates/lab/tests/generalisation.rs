@@ -2,8 +2,7 @@
 //! curve, step-0 measurements, the known non-separable dimensions, and spec validation.
 
 use catapult_lab::generalisation::{
-    GeneralisationSpec, RunPhase, RunPlan, StepSchedule, Task, run_grid, run_task, summarise,
-    write_rows,
+    GeneralisationSpec, RunPhase, RunPlan, Task, run_grid, run_task, summarise, write_rows,
 };
 
 fn small_spec() -> GeneralisationSpec {
@@ -21,13 +20,7 @@ fn small_spec() -> GeneralisationSpec {
 }
 
 fn plan(factor: f64, checkpoints: Vec<usize>) -> RunPlan {
-    RunPlan {
-        depth: 2,
-        width: 32,
-        factor,
-        schedule: StepSchedule::Constant,
-        checkpoints,
-    }
+    RunPlan::constant(2, 32, factor, checkpoints).unwrap()
 }
 
 #[test]
@@ -62,7 +55,7 @@ fn a_small_step_is_lazy_and_measures_at_step_zero() {
     assert!(losses.windows(2).all(|w| w[1] < w[0]), "{losses:?}");
     let start = result.checkpoints[0];
     assert!((start.sharpness - result.sharpness0).abs() <= 1e-6 * result.sharpness0);
-    assert!((result.eta - 0.25 * 2.0 / result.sharpness0).abs() < 1e-15);
+    assert_eq!(result.unit, 2.0 / result.sharpness0);
 }
 
 #[test]
@@ -72,7 +65,7 @@ fn a_step_above_the_boundary_catapults_and_a_huge_one_diverges_with_finite_rows(
     assert_eq!(catapult.phase, RunPhase::Catapult);
     let last = catapult.checkpoints.last().unwrap();
     assert!(last.sharpness < catapult.sharpness0);
-    assert!(last.sharpness * catapult.eta < 2.0 + 1e-6);
+    assert!(last.sharpness * 3.0 * catapult.unit < 2.0 + 1e-6);
 
     let blown = run_task(&task, &plan(1e4, vec![0, 400])).unwrap();
     assert_eq!(blown.phase, RunPhase::Divergent);
@@ -93,16 +86,14 @@ fn the_large_then_small_schedule_switches_step_size() {
     let task = Task::IrisVersicolorVirginica
         .prepare(0, 0.3, false)
         .unwrap();
+    let constant = run_task(&task, &plan(2.0, vec![0, 100, 300])).unwrap();
     let mut annealed = plan(2.0, vec![0, 100, 300]);
-    annealed.schedule = StepSchedule::LargeThenSmall {
-        switch_at: 100,
-        small_factor: 0.5,
-    };
+    annealed.schedule = "seq:[fix:k0=2@100,fix:k0=0.5]".parse().unwrap();
     let result = run_task(&task, &annealed).unwrap();
-    let small = result.eta_small.unwrap();
-    assert!((small / result.eta - 0.5 / 2.0).abs() < 1e-15);
     assert_ne!(result.phase, RunPhase::Divergent);
-    assert_eq!(result.checkpoints.len(), 3);
+    assert_eq!(result.unit, constant.unit);
+    assert_eq!(result.checkpoints[..2], constant.checkpoints[..2]);
+    assert_ne!(result.checkpoints[2], constant.checkpoints[2]);
 }
 
 #[test]

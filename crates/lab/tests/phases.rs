@@ -2,7 +2,9 @@
 //! the acceptance checks of the backbone (squared loss: Lewkowycz et al. 2020; logistic loss:
 //! Huang et al., arXiv 2011.12547).
 
-use catapult_lab::{DataConfig, LearningRate, ModelConfig, Phase, RunConfig, RunRecord, run};
+use catapult_lab::{
+    DataConfig, LearningRate, ModelConfig, OptimizerConfig, Phase, RunConfig, RunRecord, run,
+};
 use catapult_losses::Loss;
 use catapult_theory::{DegenerateProblem, catapult_threshold};
 
@@ -28,6 +30,7 @@ fn config(
         loss,
         seed: 0,
         lr,
+        optimizer: OptimizerConfig::Gd,
         steps,
         observe_every: 10,
     }

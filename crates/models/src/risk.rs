@@ -6,11 +6,15 @@
 //! - `∇L = Jᵀ r`;
 //! - `∇²L·v = Jᵀ diag(h) J v + Σ_i r_i ∇²f_i v` (Gauss-Newton term plus the curvature of `f`);
 //! - the NTK Gram matrix is `Θ = J Jᵀ` (n × n) and `Θ/n·u = J (Jᵀ u)/n`.
+//!
+//! On a batch `B` of sample indices (repeats allowed) the risk is a [`StochasticObjective`]:
+//! `L_B(θ) = (1/|B|) Σ_{i∈B} ℓ(f_θ(x_i), y_i)` and `∇L_B = J_Bᵀ r_B` with `(r_B)_k =
+//! ℓ'(f_{B_k})/|B|`, `J_B` the rows of `J` at `B`.
 
 use crate::{Model, ModelError};
 use catapult_data::Dataset;
 use catapult_losses::Loss;
-use catapult_optim::Objective;
+use catapult_optim::{Objective, StochasticObjective};
 use catapult_spectral::{Lanczos, SymmetricOperator, TopEigenpair};
 use faer::{Col, ColMut, ColRef, Mat};
 
@@ -26,6 +30,29 @@ pub struct EmpiricalRisk<M: Model> {
     theta_copy: Vec<f64>,
     direction_copy: Vec<f64>,
     output_copy: Vec<f64>,
+    /// Scratch of the last mini-batch size, built on the first batch call.
+    batch: Option<BatchScratch<M::Workspace>>,
+}
+
+/// The rows of a mini-batch and the model's buffers for them, for one batch size.
+struct BatchScratch<W> {
+    x: Mat<f64>,
+    y: Col<f64>,
+    outputs: Col<f64>,
+    slopes: Col<f64>,
+    workspace: W,
+}
+
+impl<W> BatchScratch<W> {
+    fn new<M: Model<Workspace = W>>(model: &M, size: usize) -> Self {
+        Self {
+            x: Mat::zeros(size, model.input_dim()),
+            y: Col::zeros(size),
+            outputs: Col::zeros(size),
+            slopes: Col::zeros(size),
+            workspace: model.workspace(size),
+        }
+    }
 }
 
 impl<M: Model> EmpiricalRisk<M> {
@@ -54,6 +81,7 @@ impl<M: Model> EmpiricalRisk<M> {
             theta_copy: vec![0.0; p],
             direction_copy: vec![0.0; p],
             output_copy: vec![0.0; p],
+            batch: None,
         })
     }
 
@@ -181,15 +209,12 @@ impl<M: Model> EmpiricalRisk<M> {
 
     /// After `forward`: `slopes_i = ℓ'(f_i)/n`; returns `L(θ)`.
     fn prepare_slopes(&mut self) -> f64 {
-        let n = self.data.len() as f64;
-        let y = self.data.y();
-        let mut total = 0.0;
-        for i in 0..y.nrows() {
-            let at = self.loss.eval(self.outputs[i], y[i]);
-            total += at.value;
-            self.slopes[i] = at.first / n;
-        }
-        total / n
+        mean_loss_and_slopes(
+            self.loss,
+            self.outputs.as_ref(),
+            self.data.y(),
+            self.slopes.as_mut(),
+        )
     }
 
     /// After `forward`: `slopes_i = ℓ'(f_i)/n` and, stored in `outputs`, `ℓ''(f_i)/n`.
@@ -284,6 +309,70 @@ impl<M: Model> Objective for EmpiricalRisk<M> {
     }
 }
 
+/// `num_samples` is `n`, the number of rows of the data. A batch is served from scratch kept
+/// in the risk and reallocated only when the batch length changes: its rows of `X` and `y`
+/// are gathered, the model runs on them, and the result is `L_B(θ)` with gradient
+/// `J_Bᵀ(ℓ'/|B|)`.
+///
+/// # Panics
+///
+/// `batch_value_and_gradient` panics on an empty batch or an index `≥ n`; [`catapult_optim::Sgd`]
+/// never produces either.
+impl<M: Model> StochasticObjective for EmpiricalRisk<M> {
+    fn num_samples(&self) -> usize {
+        self.data.len()
+    }
+
+    fn batch_value_and_gradient(
+        &mut self,
+        theta: ColRef<'_, f64>,
+        batch: &[usize],
+        gradient: ColMut<'_, f64>,
+    ) -> f64 {
+        assert!(!batch.is_empty(), "a batch needs at least one sample");
+        let scratch = match &mut self.batch {
+            Some(scratch) if scratch.y.nrows() == batch.len() => scratch,
+            slot => slot.insert(BatchScratch::new(&self.model, batch.len())),
+        };
+        let n = self.data.len();
+        let (x, y) = (self.data.x(), self.data.y());
+        for (row, &i) in batch.iter().enumerate() {
+            assert!(i < n, "sample index {i} out of range for {n} samples");
+            scratch.y[row] = y[i];
+        }
+        for j in 0..x.ncols() {
+            let (from, mut to) = (x.col(j), scratch.x.col_mut(j));
+            for (row, &i) in batch.iter().enumerate() {
+                to[row] = from[i];
+            }
+        }
+        let theta = contiguous(theta, &mut self.theta_copy);
+        let model = &self.model;
+        model.forward(
+            theta,
+            scratch.x.as_ref(),
+            &mut scratch.workspace,
+            scratch.outputs.as_mut(),
+        );
+        let value = mean_loss_and_slopes(
+            self.loss,
+            scratch.outputs.as_ref(),
+            scratch.y.as_ref(),
+            scratch.slopes.as_mut(),
+        );
+        write_contiguous(gradient, &mut self.output_copy, |out| {
+            model.vjp(
+                theta,
+                scratch.x.as_ref(),
+                scratch.slopes.as_ref(),
+                &mut scratch.workspace,
+                out,
+            )
+        });
+        value
+    }
+}
+
 /// `∇²L(θ)` at a fixed θ, as a [`SymmetricOperator`] for Lanczos.
 pub struct HessianOperator<'a, M: Model> {
     risk: &'a mut EmpiricalRisk<M>,
@@ -345,6 +434,24 @@ impl<M: Model> SymmetricOperator for NtkOperator<'_, M> {
             *value /= n;
         }
     }
+}
+
+/// `slopes_i = ℓ'(f_i)/m` for the `m` outputs `f` and targets `y`; returns the mean loss
+/// `(1/m) Σ_i ℓ(f_i, y_i)`, summed in index order.
+fn mean_loss_and_slopes(
+    loss: Loss,
+    outputs: ColRef<'_, f64>,
+    y: ColRef<'_, f64>,
+    mut slopes: ColMut<'_, f64>,
+) -> f64 {
+    let m = y.nrows() as f64;
+    let mut total = 0.0;
+    for i in 0..y.nrows() {
+        let at = loss.eval(outputs[i], y[i]);
+        total += at.value;
+        slopes[i] = at.first / m;
+    }
+    total / m
 }
 
 /// `x` as a slice: borrowed when contiguous, else copied into `buffer` (length preserved).

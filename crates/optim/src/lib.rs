@@ -3,6 +3,8 @@
 //! hands the iterate to composable [`Observer`]s every `k` steps and stops a diverging run.
 //! Learning-rate [`schedule`]s (LRBench's policies, cosine, SGDR, one-cycle, warm-up and
 //! sequences) give `η_t` per step through the [`Schedule`] trait and parse from spec strings.
+//! [`Sgd`] adds mini-batches of a [`StochasticObjective`], heavy-ball or Nesterov momentum and
+//! coupled or decoupled weight decay, run under a schedule by [`train_scheduled`].
 //!
 //! The split follows argmin: the problem is a trait the user implements; solvers and observers
 //! are separate. Parameters are one flat `faer::Col<f64>`.
@@ -37,12 +39,16 @@
 mod gradient_descent;
 mod objective;
 pub mod schedule;
+mod sgd;
+mod stochastic;
 mod train;
 
 pub use gradient_descent::GradientDescent;
 pub use objective::Objective;
 pub use schedule::{LrSchedule, Schedule, ScheduleError};
-pub use train::{NoObserver, Observer, TrainOptions, TrainOutcome, train};
+pub use sgd::{Sampling, Sgd, SgdConfig, WeightDecay};
+pub use stochastic::StochasticObjective;
+pub use train::{NoObserver, Observer, TrainOptions, TrainOutcome, train, train_scheduled};
 
 /// Invalid optimiser settings or inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -62,4 +68,29 @@ pub enum OptimError {
     /// Non-finite starting parameters.
     #[error("initial parameter {index} is {value}: parameters must be finite")]
     NonFiniteParameter { index: usize, value: f64 },
+    /// An [`SgdConfig`] with `batch: Some(0)`.
+    #[error("SgdConfig.batch must be None (full batch) or at least 1, got Some(0)")]
+    ZeroBatchSize,
+    /// An [`SgdConfig`] momentum outside `[0, 1)`.
+    #[error("SgdConfig.momentum must be in [0, 1), got {0}")]
+    InvalidMomentum(f64),
+    /// An [`SgdConfig`] weight decay that is negative or not finite.
+    #[error("SgdConfig.weight_decay must be finite and >= 0, got {0}")]
+    InvalidWeightDecay(f64),
+    /// An [`SgdConfig`] asking for Nesterov momentum with momentum 0.
+    #[error("SgdConfig.nesterov needs SgdConfig.momentum > 0, got momentum 0")]
+    NesterovWithoutMomentum,
+    /// An optimizer for zero samples.
+    #[error("num_samples must be at least 1, got 0")]
+    NoSamples,
+    /// A schedule whose learning rate at a step is not a finite positive number.
+    #[error("the schedule's learning rate at step {step} is {value}: it must be finite and > 0")]
+    InvalidScheduledLearningRate { step: usize, value: f64 },
+    /// An [`Sgd`] built for another number of parameters or samples than the objective's.
+    #[error("the optimizer was built for {optimizer} {what} but the objective has {objective}")]
+    OptimizerMismatch {
+        what: &'static str,
+        optimizer: usize,
+        objective: usize,
+    },
 }

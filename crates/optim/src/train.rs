@@ -1,6 +1,6 @@
 //! The train loop: gradient steps, observers every `k` steps, divergence detection.
 
-use crate::{GradientDescent, Objective, OptimError};
+use crate::{GradientDescent, Objective, OptimError, Schedule, Sgd, StochasticObjective};
 use faer::{Col, ColRef};
 
 /// Called with the iterate at step 0, every `observe_every` steps, and at the last step,
@@ -69,6 +69,21 @@ impl TrainOptions {
     pub fn observe_every(&self) -> usize {
         self.observe_every
     }
+
+    /// Whether observers see `step`: step 0, every `observe_every`, and the last step.
+    fn observes(&self, step: usize) -> bool {
+        step.is_multiple_of(self.observe_every) || step == self.steps
+    }
+
+    /// Whether `loss` is not finite or exceeds the divergence threshold.
+    fn exceeds(&self, loss: f64) -> bool {
+        !loss.is_finite() || loss > self.divergence_threshold
+    }
+
+    /// Whether a step's loss and gradient mean the run diverged.
+    fn blew_up(&self, loss: f64, gradient: ColRef<'_, f64>) -> bool {
+        self.exceeds(loss) || !gradient.is_all_finite()
+    }
 }
 
 /// What happened in a run. Losses are the last finite ones seen.
@@ -84,6 +99,32 @@ pub struct TrainOutcome {
     pub final_loss: f64,
     /// The largest finite loss seen over the run (every step, not only observed ones).
     pub max_loss: f64,
+}
+
+impl TrainOutcome {
+    /// A run that has seen nothing yet.
+    fn empty() -> Self {
+        Self {
+            steps_taken: 0,
+            diverged: false,
+            initial_loss: f64::NAN,
+            final_loss: f64::NAN,
+            max_loss: f64::NAN,
+        }
+    }
+
+    /// Records the (finite, below-threshold) loss of `step`.
+    fn record(&mut self, step: usize, loss: f64) {
+        if step == 0 {
+            self.initial_loss = loss;
+        }
+        self.final_loss = loss;
+        self.max_loss = if step == 0 {
+            loss
+        } else {
+            self.max_loss.max(loss)
+        };
+    }
 }
 
 /// Runs full-batch gradient descent from `theta` (updated in place) for `options.steps()`
@@ -103,32 +144,15 @@ where
 {
     check_parameters(objective.dim(), theta.as_ref())?;
     let mut gradient = Col::<f64>::zeros(theta.nrows());
-    let mut outcome = TrainOutcome {
-        steps_taken: 0,
-        diverged: false,
-        initial_loss: f64::NAN,
-        final_loss: f64::NAN,
-        max_loss: f64::NAN,
-    };
+    let mut outcome = TrainOutcome::empty();
     for step in 0..=options.steps {
         let loss = objective.value_and_gradient(theta.as_ref(), gradient.as_mut());
-        let blew_up = !loss.is_finite()
-            || loss > options.divergence_threshold
-            || !gradient.as_ref().is_all_finite();
-        if blew_up {
+        if options.blew_up(loss, gradient.as_ref()) {
             outcome.diverged = true;
             break;
         }
-        if step == 0 {
-            outcome.initial_loss = loss;
-        }
-        outcome.final_loss = loss;
-        outcome.max_loss = if step == 0 {
-            loss
-        } else {
-            outcome.max_loss.max(loss)
-        };
-        if step % options.observe_every == 0 || step == options.steps {
+        outcome.record(step, loss);
+        if options.observes(step) {
             observer.observe(step, theta.as_ref(), loss, objective);
         }
         if step == options.steps {
@@ -138,6 +162,120 @@ where
         outcome.steps_taken = step + 1;
     }
     Ok(outcome)
+}
+
+/// Runs [`Sgd`] from `theta` (updated in place) for `options.steps()` steps, step `t` with
+/// learning rate `η_t = schedule.learning_rate(t)`: the loop of [`train`] with mini-batches,
+/// momentum, weight decay and a schedule.
+///
+/// At each step `t = 0, …, steps` the loss and gradient are evaluated once: on the batch
+/// `B_t` of [`Sgd::next_batch`] with [`StochasticObjective::batch_value_and_gradient`], or,
+/// for a full-batch step, with [`Objective::value_and_gradient`] exactly as [`train`] does.
+/// A loss that is not finite or exceeds the threshold, or a non-finite gradient, stops the
+/// run with `diverged = true`; `theta` then holds the iterate where that was detected.
+/// [`TrainOutcome`]'s `initial_loss`, `final_loss` and `max_loss` are over these per-step
+/// losses: the batch loss `L_{B_t}(θ_t)` at mini-batch steps.
+///
+/// Observers see step 0, every `observe_every` steps and the last step, always with the
+/// full-batch training loss `L(θ_t)`: at a mini-batch step it is computed there by
+/// [`Objective::value`] (one extra pass over the data per observed step), and the run also
+/// stops as diverged, before observing, when that loss is not finite or exceeds the
+/// threshold.
+///
+/// With `SgdConfig::default()` (full batch, no momentum, no decay) and a constant schedule
+/// `fix:k0=η`, the run (outcome, observations and `theta`) is bit for bit that of [`train`]
+/// with `GradientDescent::new(η)`. Buffers are allocated before the first step; the loop
+/// does not allocate (beyond what the objective's own calls do).
+///
+/// Errors, before any step: `theta` of the wrong length or not finite, an `sgd` built for
+/// another number of parameters or samples than the objective's, or a schedule whose
+/// `η_t` is not finite and `> 0` at some step `t < steps`.
+pub fn train_scheduled<O, S, Obs>(
+    objective: &mut O,
+    theta: &mut Col<f64>,
+    sgd: &mut Sgd,
+    schedule: &S,
+    options: &TrainOptions,
+    observer: &mut Obs,
+) -> Result<TrainOutcome, OptimError>
+where
+    O: StochasticObjective + ?Sized,
+    S: Schedule + ?Sized,
+    Obs: Observer<O>,
+{
+    check_parameters(objective.dim(), theta.as_ref())?;
+    check_optimizer(sgd, &*objective)?;
+    check_schedule(schedule, options.steps)?;
+    let mut gradient = Col::<f64>::zeros(theta.nrows());
+    let mut outcome = TrainOutcome::empty();
+    for step in 0..=options.steps {
+        let batch = sgd.next_batch();
+        let mini_batch = batch.is_some();
+        let loss = match batch {
+            Some(batch) => {
+                objective.batch_value_and_gradient(theta.as_ref(), batch, gradient.as_mut())
+            }
+            None => objective.value_and_gradient(theta.as_ref(), gradient.as_mut()),
+        };
+        if options.blew_up(loss, gradient.as_ref()) {
+            outcome.diverged = true;
+            break;
+        }
+        outcome.record(step, loss);
+        if options.observes(step) {
+            let full_loss = if mini_batch {
+                objective.value(theta.as_ref())
+            } else {
+                loss
+            };
+            if options.exceeds(full_loss) {
+                outcome.diverged = true;
+                break;
+            }
+            observer.observe(step, theta.as_ref(), full_loss, objective);
+        }
+        if step == options.steps {
+            break;
+        }
+        sgd.step(
+            schedule.learning_rate(step),
+            theta.as_mut(),
+            gradient.as_ref(),
+        );
+        outcome.steps_taken = step + 1;
+    }
+    Ok(outcome)
+}
+
+/// Errors unless `sgd` was built for the objective's numbers of parameters and samples.
+fn check_optimizer<O>(sgd: &Sgd, objective: &O) -> Result<(), OptimError>
+where
+    O: StochasticObjective + ?Sized,
+{
+    for (what, optimizer, objective) in [
+        ("parameters", sgd.dim(), objective.dim()),
+        ("samples", sgd.num_samples(), objective.num_samples()),
+    ] {
+        if optimizer != objective {
+            return Err(OptimError::OptimizerMismatch {
+                what,
+                optimizer,
+                objective,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Errors at the first step `t < steps` whose `η_t` is not finite and `> 0`.
+fn check_schedule<S: Schedule + ?Sized>(schedule: &S, steps: usize) -> Result<(), OptimError> {
+    match (0..steps)
+        .map(|step| (step, schedule.learning_rate(step)))
+        .find(|&(_, value)| !(value.is_finite() && value > 0.0))
+    {
+        Some((step, value)) => Err(OptimError::InvalidScheduledLearningRate { step, value }),
+        None => Ok(()),
+    }
 }
 
 fn check_parameters(dim: usize, theta: ColRef<'_, f64>) -> Result<(), OptimError> {

@@ -36,11 +36,13 @@ mod summary;
 mod task;
 
 pub use catapult_data::LabelColumn;
-pub use run::{Checkpoint, RunPhase, RunPlan, RunResult, StepSchedule, run_task};
+pub use run::{Checkpoint, RunPhase, RunPlan, RunResult, run_task};
 pub use summary::{Group, Spread, Summary, summarise};
 pub use task::{InputSubspaces, PreparedTask, Task};
 
 use crate::{ConfigError, LabError, parallel_map};
+use catapult_optim::LrSchedule;
+use catapult_optim::schedule::{Fixed, Sequence};
 use serde::{Deserialize, Serialize};
 
 /// The grid of the experiment.
@@ -154,41 +156,46 @@ impl GeneralisationSpec {
 
     /// Every run of the grid: per task and seed, each factor with a constant step, then
     /// each factor above the small one with the large-then-small schedule.
-    fn plans(&self) -> Vec<RunPlan> {
+    fn runs(&self) -> Result<Vec<GridRun>, LabError> {
         let mut checkpoints = self.checkpoints.clone();
         if checkpoints.first() != Some(&0) {
             checkpoints.insert(0, 0);
         }
-        let constant = self.factors.iter().map(|&factor| RunPlan {
-            depth: self.depth,
-            width: self.width,
-            factor,
-            schedule: StepSchedule::Constant,
-            checkpoints: checkpoints.clone(),
-        });
-        let annealed = self
-            .anneal
-            .into_iter()
-            .flat_map(|(switch_at, small_factor)| {
-                self.factors
-                    .iter()
-                    .filter(move |&&factor| factor > small_factor)
-                    .map({
-                        let checkpoints = checkpoints.clone();
-                        move |&factor| RunPlan {
-                            depth: self.depth,
-                            width: self.width,
-                            factor,
-                            schedule: StepSchedule::LargeThenSmall {
-                                switch_at,
-                                small_factor,
-                            },
-                            checkpoints: checkpoints.clone(),
-                        }
-                    })
+        let mut runs = Vec::new();
+        for &factor in &self.factors {
+            runs.push(GridRun {
+                schedule: "constant",
+                factor,
+                small_factor: None,
+                plan: RunPlan::constant(self.depth, self.width, factor, checkpoints.clone())?,
             });
-        constant.chain(annealed).collect()
+        }
+        if let Some((switch_at, small_factor)) = self.anneal {
+            for &factor in self.factors.iter().filter(|&&f| f > small_factor) {
+                let mut plan =
+                    RunPlan::constant(self.depth, self.width, factor, checkpoints.clone())?;
+                plan.schedule = LrSchedule::Sequence(Sequence::new(
+                    vec![(Fixed::new(factor)?.into(), switch_at)],
+                    Fixed::new(small_factor)?.into(),
+                )?);
+                runs.push(GridRun {
+                    schedule: "large-then-small",
+                    factor,
+                    small_factor: Some(small_factor),
+                    plan,
+                });
+            }
+        }
+        Ok(runs)
     }
+}
+
+/// One run of the grid with its labels.
+struct GridRun {
+    schedule: &'static str,
+    factor: f64,
+    small_factor: Option<f64>,
+    plan: RunPlan,
 }
 
 /// One checkpoint of one run: the unit of the experiment's CSV table.
@@ -245,28 +252,28 @@ pub fn run_grid(
     })
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;
-    let plans = spec.plans();
-    let jobs: Vec<(&PreparedTask, &RunPlan)> = prepared
+    let runs = spec.runs()?;
+    let jobs: Vec<(&PreparedTask, &GridRun)> = prepared
         .iter()
-        .flat_map(|task| plans.iter().map(move |plan| (task, plan)))
+        .flat_map(|task| runs.iter().map(move |run| (task, run)))
         .collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let results = parallel_map(&jobs, threads, |&(task, plan)| {
-        let result = run_task(task, plan);
+    let results = parallel_map(&jobs, threads, |&(task, run)| {
+        let result = run_task(task, &run.plan);
         let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         progress(finished, jobs.len());
         result
     });
     let mut rows = Vec::new();
-    for (&(task, plan), result) in jobs.iter().zip(results) {
+    for (&(task, run), result) in jobs.iter().zip(results) {
         let result = result?;
         rows.extend(result.checkpoints.iter().map(|checkpoint| Row {
             task: task.task.name(),
             seed: task.seed,
-            schedule: plan.schedule.name().to_string(),
-            factor: plan.factor,
-            eta: result.eta,
-            eta_small: result.eta_small,
+            schedule: run.schedule.to_string(),
+            factor: run.factor,
+            eta: run.factor * result.unit,
+            eta_small: run.small_factor.map(|small| small * result.unit),
             sharpness0: result.sharpness0,
             phase: result.phase,
             first_rise: result.first_rise,

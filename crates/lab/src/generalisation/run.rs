@@ -3,9 +3,13 @@
 
 use super::task::PreparedTask;
 use crate::LabError;
+use crate::scaled::Scaled;
 use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, ModelError};
-use catapult_optim::{GradientDescent, Objective, Observer, TrainOptions, train};
+use catapult_optim::schedule::Fixed;
+use catapult_optim::{
+    LrSchedule, Objective, Observer, Sgd, SgdConfig, TrainOptions, train_scheduled,
+};
 use catapult_spectral::{Lanczos, LanczosOptions};
 use faer::{Col, ColRef, Mat};
 use serde::{Deserialize, Serialize};
@@ -15,44 +19,44 @@ const RISE_TOLERANCE: f64 = 1e-9;
 /// Relative residual at which the sharpness estimates stop.
 const SHARPNESS_TOLERANCE: f64 = 1e-7;
 
-/// The step-size schedule of a run, in units of `2/S0` (`S0` the sharpness at initialisation).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum StepSchedule {
-    /// `η = factor·2/S0` for the whole budget.
-    Constant,
-    /// `η = factor·2/S0` for the first `switch_at` steps, then `small_factor·2/S0`.
-    LargeThenSmall {
-        /// Step at which the step size drops.
-        switch_at: usize,
-        /// The small step size in units of `2/S0`.
-        small_factor: f64,
-    },
-}
-
-impl StepSchedule {
-    /// `constant` or `large-then-small`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            StepSchedule::Constant => "constant",
-            StepSchedule::LargeThenSmall { .. } => "large-then-small",
-        }
-    }
-}
-
 /// What to run on a prepared task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunPlan {
-    /// Depth and width of the deep linear net (NTK parametrisation, N(0, 1) init).
+    /// Depth of the deep linear net (NTK parametrisation, N(0, 1) init).
     pub depth: usize,
-    /// Hidden width.
+    /// Hidden width (every hidden layer).
     pub width: usize,
-    /// The (first) step size in units of `2/S0`.
-    pub factor: f64,
-    /// Constant or large-then-small.
-    pub schedule: StepSchedule,
+    /// The step sizes in units of `2/S0` (`S0` the sharpness at initialisation): `η_t =
+    /// schedule(t)·2/S0`; `fix:k0=x` is a constant step `x·2/S0`.
+    pub schedule: LrSchedule,
+    /// Full-batch GD by default; mini-batch SGD, momentum and weight decay otherwise. Its
+    /// `seed` seeds the batches.
+    pub optimizer: SgdConfig,
     /// Steps at which to measure, increasing; the last one is the budget.
     pub checkpoints: Vec<usize>,
+    /// Whether to keep the full-batch training loss of every step in
+    /// [`RunResult::losses`].
+    pub record_losses: bool,
+}
+
+impl RunPlan {
+    /// A constant step `factor·2/S0` with full-batch GD, measured at `checkpoints`. Errors
+    /// if `factor` is not finite and positive.
+    pub fn constant(
+        depth: usize,
+        width: usize,
+        factor: f64,
+        checkpoints: Vec<usize>,
+    ) -> Result<Self, LabError> {
+        Ok(Self {
+            depth,
+            width,
+            schedule: LrSchedule::Fixed(Fixed::new(factor)?),
+            optimizer: SgdConfig::default(),
+            checkpoints,
+            record_losses: false,
+        })
+    }
 }
 
 /// The measurements at one checkpoint.
@@ -109,22 +113,24 @@ impl RunPhase {
 pub struct RunResult {
     /// Sharpness at initialisation `S0`.
     pub sharpness0: f64,
-    /// The first step size `factor·2/S0`.
-    pub eta: f64,
-    /// The step size after the switch of a large-then-small schedule.
-    pub eta_small: Option<f64>,
+    /// The unit of the plan's schedule, `2/S0`: `η_t = schedule(t)·unit`.
+    pub unit: f64,
     /// Lazy, catapult or divergent (see [`RunPhase`]).
     pub phase: RunPhase,
     /// The first step whose loss exceeded the previous one (relative `1e-9`).
     pub first_rise: Option<usize>,
     /// The checkpoints reached (all of them unless the run diverged).
     pub checkpoints: Vec<Checkpoint>,
+    /// The full-batch training loss at every step taken, when the plan asks for it.
+    pub losses: Vec<f64>,
 }
 
 /// Trains the plan's net with the logistic loss on `task.train` from the initialisation
-/// seeded by `task.seed`, and measures it at every checkpoint.
+/// seeded by `task.seed`, with the plan's optimizer and `η_t = schedule(t)·2/S0`, and
+/// measures it at every checkpoint. The phase is read off the full-batch training loss,
+/// which the monitor sees at every step.
 ///
-/// Errors: an empty or unsorted checkpoint list, a non-positive factor, a model that cannot
+/// Errors: an empty or unsorted checkpoint list, bad optimizer settings, a model that cannot
 /// be built, or a failed eigen-solve.
 pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, LabError> {
     plan.validate()?;
@@ -135,61 +141,38 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, LabErr
     let mut probe = Probe::new(task, &risk, test)?;
     let sharpness0 = probe.sharpness(&mut risk, theta.as_ref())?;
     let unit = 2.0 / sharpness0;
-    let eta = plan.factor * unit;
     let budget = *plan.checkpoints.last().unwrap_or(&0);
-    let (phases, eta_small) = match plan.schedule {
-        StepSchedule::Constant => (vec![(eta, budget)], None),
-        StepSchedule::LargeThenSmall {
-            switch_at,
-            small_factor,
-        } => {
-            let small = small_factor * unit;
-            (
-                vec![
-                    (eta, switch_at.min(budget)),
-                    (small, budget - switch_at.min(budget)),
-                ],
-                Some(small),
-            )
-        }
-    };
+    let mut sgd = Sgd::new(plan.optimizer.clone(), risk.dim(), task.train.len())?;
     let mut monitor = Monitor {
         probe,
         checkpoints: &plan.checkpoints,
         next: 0,
-        offset: 0,
         previous_loss: None,
         initial_loss: None,
         first_rise: None,
+        losses: Vec::new(),
+        record_losses: plan.record_losses,
         results: Vec::new(),
         error: None,
     };
-    let mut diverged = false;
-    let mut final_loss = f64::NAN;
-    for (step_size, steps) in phases {
-        if steps == 0 {
-            continue;
-        }
-        let optimizer = GradientDescent::new(step_size)?;
-        let outcome = train(
-            &mut risk,
-            &mut theta,
-            &optimizer,
-            &TrainOptions::new(steps, 1)?,
-            &mut monitor,
-        )?;
-        if let Some(error) = monitor.error.take() {
-            return Err(error);
-        }
-        final_loss = outcome.final_loss;
-        if outcome.diverged {
-            diverged = true;
-            break;
-        }
-        monitor.offset += steps;
+    let schedule = Scaled {
+        schedule: &plan.schedule,
+        unit,
+    };
+    let outcome = train_scheduled(
+        &mut risk,
+        &mut theta,
+        &mut sgd,
+        &schedule,
+        &TrainOptions::new(budget, 1)?,
+        &mut monitor,
+    )?;
+    if let Some(error) = monitor.error.take() {
+        return Err(error);
     }
     let initial_loss = monitor.initial_loss.unwrap_or(f64::NAN);
-    let phase = if diverged || final_loss.is_nan() || final_loss > initial_loss {
+    let final_loss = monitor.previous_loss.unwrap_or(f64::NAN);
+    let phase = if outcome.diverged || final_loss.is_nan() || final_loss > initial_loss {
         RunPhase::Divergent
     } else if monitor.first_rise.is_some() {
         RunPhase::Catapult
@@ -198,35 +181,21 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, LabErr
     };
     Ok(RunResult {
         sharpness0,
-        eta,
-        eta_small,
+        unit,
         phase,
         first_rise: monitor.first_rise,
         checkpoints: monitor.results,
+        losses: monitor.losses,
     })
 }
 
 impl RunPlan {
     fn validate(&self) -> Result<(), LabError> {
-        let problem = |field: &'static str, problem: &str| {
-            Err(LabError::Config(crate::ConfigError {
-                field,
-                problem: problem.to_string(),
-            }))
-        };
-        if !(self.factor.is_finite() && self.factor > 0.0) {
-            return problem("factor", "must be finite and positive");
-        }
         if self.checkpoints.is_empty() || self.checkpoints.windows(2).any(|w| w[0] >= w[1]) {
-            return problem(
-                "checkpoints",
-                "must be a non-empty increasing list of steps",
-            );
-        }
-        if let StepSchedule::LargeThenSmall { small_factor, .. } = self.schedule
-            && !(small_factor.is_finite() && small_factor > 0.0)
-        {
-            return problem("small_factor", "must be finite and positive");
+            return Err(LabError::Config(crate::ConfigError {
+                field: "checkpoints",
+                problem: "must be a non-empty increasing list of steps".to_string(),
+            }));
         }
         Ok(())
     }
@@ -322,9 +291,9 @@ struct Monitor<'a> {
     probe: Probe<'a>,
     checkpoints: &'a [usize],
     next: usize,
-    /// Steps taken in earlier pieces of the schedule.
-    offset: usize,
     previous_loss: Option<f64>,
+    losses: Vec<f64>,
+    record_losses: bool,
     initial_loss: Option<f64>,
     first_rise: Option<usize>,
     results: Vec<Checkpoint>,
@@ -339,8 +308,10 @@ impl Observer<EmpiricalRisk<DeepLinear>> for Monitor<'_> {
         loss: f64,
         risk: &mut EmpiricalRisk<DeepLinear>,
     ) {
-        let step = self.offset + step;
         self.initial_loss.get_or_insert(loss);
+        if self.record_losses {
+            self.losses.push(loss);
+        }
         if let Some(previous) = self.previous_loss
             && loss > previous * (1.0 + RISE_TOLERANCE)
             && self.first_rise.is_none()
