@@ -3,6 +3,7 @@
 //! SGD against GD with the sharpness around them.
 
 use crate::figures::{Built, TWO_PANELS};
+use crate::generalisation_figures::curve_panels;
 use crate::plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS};
 use anyhow::Result;
 use catapult_lab::annealing::{
@@ -129,15 +130,9 @@ pub fn annealing_curves() -> Result<Built> {
     let spec = AnnealingSpec::standard();
     let task = Task::WineRed.prepare(0, spec.test_fraction, false)?;
     let budget = spec.budget();
-    let mut loss = Panel::new(
+    let (mut loss, mut sharpness) = curve_panels(
         "training loss, red wine (seed 0, depth 2)",
-        Axis::log("step + 1"),
-        Axis::log("logistic loss"),
-    );
-    let mut sharpness = Panel::new(
         "sharpness S_t / S0",
-        Axis::log("step + 1"),
-        Axis::log("S / S0"),
     );
     let mut notes = Vec::new();
     for (i, (name, schedule)) in policies(spec.small, spec.large, budget)?
@@ -203,22 +198,13 @@ pub fn sgd_spikes() -> Result<Built> {
     );
     let mut notes = Vec::new();
     for run in &runs {
-        let drops = run
-            .spikes
-            .iter()
-            .filter(|s| s.followed_by_sharpness_drop() == Some(true))
-            .count();
-        let judged = run
-            .spikes
-            .iter()
-            .filter(|s| s.followed_by_sharpness_drop().is_some())
-            .count();
+        let (drops, judged) = run.sharpness_drops();
         notes.push(format!(
             "{} seed {}: {} spikes, {drops} of {judged} followed by a sharpness drop, final S/S0 {:.3}",
             run.optimizer,
             run.seed,
             run.spikes.len(),
-            run.sharpness.last().map_or(f64::NAN, |&(_, s)| s) / run.sharpness0
+            run.final_relative_sharpness()
         ));
         if run.seed != 0 {
             continue;

@@ -174,6 +174,19 @@ pub fn generalisation_sharpness() -> Result<Built> {
     })
 }
 
+/// The two panels of a training-curve figure: the training loss and `S_t/S0`, both against
+/// `step + 1` on log axes.
+pub fn curve_panels(loss_title: &str, sharpness_title: &str) -> (Panel, Panel) {
+    (
+        Panel::new(
+            loss_title,
+            Axis::log("step + 1"),
+            Axis::log("logistic loss"),
+        ),
+        Panel::new(sharpness_title, Axis::log("step + 1"), Axis::log("S / S0")),
+    )
+}
+
 /// Steps, factors and seed of the training-curve figure.
 const CURVE_STEPS: usize = 2000;
 /// Every step is measured up to here, then every [`CURVE_EVERY`] steps.
@@ -187,15 +200,9 @@ const CURVE_SEED: u64 = 0;
 pub fn generalisation_curves() -> Result<Built> {
     let spec = GeneralisationSpec::standard();
     let task = Task::WineRed.prepare(CURVE_SEED, spec.test_fraction, false)?;
-    let mut loss = Panel::new(
+    let (mut loss, mut sharpness) = curve_panels(
         "training loss, red wine (seed 0)",
-        Axis::log("step"),
-        Axis::log("logistic loss"),
-    );
-    let mut sharpness = Panel::new(
         "sharpness S_t / S0 (dashed: the edge 2/η)",
-        Axis::log("step"),
-        Axis::log("S / S0"),
     );
     let mut notes = Vec::new();
     for (i, &factor) in CURVE_FACTORS.iter().enumerate() {

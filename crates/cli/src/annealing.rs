@@ -1,14 +1,14 @@
 //! `catapult annealing`: which step-size schedule keeps the benefit of a large first step, and
 //! SGD's loss spikes against the sharpness.
 
-use anyhow::{Context, Result, bail};
+use crate::runs::{progress_bar, thread_count};
+use anyhow::{Context, Result};
 use catapult_lab::annealing::{
-    AnnealingSpec, PolicySummary, SpikeRun, SpikeSpec, run_policies, run_spikes,
-    summarise_policies, write_policy_rows,
+    AnnealingSpec, PolicySummary, SpikeRun, SpikeSpec, run_policies, run_spikes, summarise_policies,
 };
 use catapult_lab::generalisation::Spread;
+use catapult_lab::write_csv_rows;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -32,11 +32,7 @@ pub struct AnnealingArgs {
 
 /// Runs both parts, writes the tables and prints the summaries.
 pub fn annealing(args: AnnealingArgs) -> Result<()> {
-    let threads = match args.threads {
-        Some(0) => bail!("--threads `0`: must be at least 1"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = thread_count(args.threads)?;
     let (spec, mut spikes) = if args.quick {
         (AnnealingSpec::quick(), SpikeSpec::standard())
     } else {
@@ -47,10 +43,7 @@ pub fn annealing(args: AnnealingArgs) -> Result<()> {
     }
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let started = Instant::now();
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {elapsed} elapsed, eta {eta}")
-            .context("progress bar template")?,
-    );
+    let bar = progress_bar(0)?;
     let rows = run_policies(&spec, threads, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
@@ -58,7 +51,7 @@ pub fn annealing(args: AnnealingArgs) -> Result<()> {
     bar.finish_and_clear();
     let path = args.out.join("policies.csv");
     let file = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    write_policy_rows(&rows, file).with_context(|| format!("writing {}", path.display()))?;
+    write_csv_rows(&rows, file).with_context(|| format!("writing {}", path.display()))?;
     let mut summary_text = String::from(
         "step,task,depth,policy,runs,divergent,train_loss_mean,train_loss_sd,\
 test_accuracy_mean,test_accuracy_sd,accuracy_gain_mean,accuracy_gain_sd,test_loss_mean,\
@@ -174,24 +167,14 @@ fn print_spikes(runs: &[SpikeRun], spec: &SpikeSpec) {
     );
     println!("optimizer | seed | phase | spikes | followed by a sharpness drop | final S/S0");
     for run in runs {
-        let drops = run
-            .spikes
-            .iter()
-            .filter(|s| s.followed_by_sharpness_drop() == Some(true))
-            .count();
-        let judged = run
-            .spikes
-            .iter()
-            .filter(|s| s.followed_by_sharpness_drop().is_some())
-            .count();
-        let last = run.sharpness.last().map_or(f64::NAN, |&(_, s)| s);
+        let (drops, judged) = run.sharpness_drops();
         println!(
             "{} | {} | {} | {} | {drops} of {judged} | {:.3}",
             run.optimizer,
             run.seed,
             run.phase.name(),
             run.spikes.len(),
-            last / run.sharpness0
+            run.final_relative_sharpness()
         );
     }
 }

@@ -1,12 +1,13 @@
 //! `catapult generalisation`: the flatness-and-test-accuracy experiment on real and synthetic
 //! data, as a CSV of every checkpoint and a summary table.
 
+use crate::runs::{progress_bar, thread_count};
 use anyhow::{Context, Result, bail};
 use catapult_lab::generalisation::{
-    GeneralisationSpec, Group, LabelColumn, Spread, Summary, Task, run_grid, summarise, write_rows,
+    GeneralisationSpec, Group, LabelColumn, Spread, Summary, Task, run_grid, summarise,
 };
+use catapult_lab::write_csv_rows;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
@@ -80,16 +81,9 @@ pub struct GeneralisationArgs {
 /// Runs the grid, writes the tables and prints the summary at the budget.
 pub fn generalisation(args: GeneralisationArgs) -> Result<()> {
     let spec = spec_from_args(&args)?;
-    let threads = match args.threads {
-        Some(0) => bail!("--threads `0`: must be at least 1"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = thread_count(args.threads)?;
     let started = Instant::now();
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {elapsed} elapsed, eta {eta}")
-            .context("progress bar template")?,
-    );
+    let bar = progress_bar(0)?;
     let rows = run_grid(&spec, threads, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
@@ -99,7 +93,7 @@ pub fn generalisation(args: GeneralisationArgs) -> Result<()> {
     let rows_path = args.out.join("rows.csv");
     let file = fs::File::create(&rows_path)
         .with_context(|| format!("creating {}", rows_path.display()))?;
-    write_rows(&rows, file).with_context(|| format!("writing {}", rows_path.display()))?;
+    write_csv_rows(&rows, file).with_context(|| format!("writing {}", rows_path.display()))?;
     let mut steps: Vec<usize> = rows.iter().map(|r| r.step).collect();
     steps.sort_unstable();
     steps.dedup();

@@ -5,6 +5,7 @@ mod check;
 mod generalisation;
 mod merge;
 mod phase_diagram;
+mod runs;
 mod schedule;
 mod sweep;
 mod train;

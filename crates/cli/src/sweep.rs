@@ -1,5 +1,6 @@
 //! `catapult sweep`: a learning-rate × width × seed grid, in parallel, resumable, sharded.
 
+use crate::runs::{progress_bar, thread_count};
 use anyhow::{Context, Result, bail};
 use catapult_lab::RunConfig;
 use catapult_lab::sweep::{
@@ -7,7 +8,7 @@ use catapult_lab::sweep::{
     parse_widths, run_sweep,
 };
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use std::path::PathBuf;
 
 /// Arguments of `catapult sweep`.
@@ -55,11 +56,7 @@ pub struct SweepArgs {
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let spec = spec_from_args(&args)?;
     let shard: Shard = args.shard.parse()?;
-    let threads = match args.threads {
-        Some(0) => bail!("--threads `0`: must be at least 1"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = thread_count(args.threads)?;
 
     let bar = progress_bar(spec.shard_keys(shard).len())?;
     let summary = run_sweep(&spec, shard, &args.out, threads, |key, outcome| {
@@ -106,13 +103,6 @@ fn read_base(args: &SweepArgs) -> Result<RunConfig> {
 
 fn base_width(base: &RunConfig) -> usize {
     base.model.width()
-}
-
-fn progress_bar(runs: usize) -> Result<ProgressBar> {
-    let style =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {elapsed} elapsed, eta {eta}")
-            .context("progress bar template")?;
-    Ok(ProgressBar::new(runs as u64).with_style(style))
 }
 
 /// Prints a failed run's parameters and error above the bar (also when the bar is hidden).

@@ -23,6 +23,7 @@
 
 pub mod annealing;
 mod config;
+mod csv_rows;
 pub mod generalisation;
 mod parallel;
 mod record;
@@ -33,6 +34,7 @@ pub mod table;
 
 pub use catapult_theory::Phase;
 pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, OptimizerConfig, RunConfig};
+pub use csv_rows::write_csv_rows;
 pub use parallel::parallel_map;
 pub use record::{FinalState, RunRecord, Trace};
 pub use runner::{LabError, run};

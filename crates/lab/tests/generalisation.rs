@@ -2,7 +2,7 @@
 //! curve, step-0 measurements, the known non-separable dimensions, and spec validation.
 
 use catapult_lab::generalisation::{
-    GeneralisationSpec, RunPhase, RunPlan, Task, run_grid, run_task, summarise, write_rows,
+    GeneralisationSpec, RunPhase, RunPlan, Task, run_grid, run_task, summarise,
 };
 
 fn small_spec() -> GeneralisationSpec {
@@ -29,7 +29,7 @@ fn rows_are_identical_bits_on_one_and_two_threads() {
     let csv = |threads| {
         let rows = run_grid(&spec, threads, |_, _| {}).unwrap();
         let mut bytes = Vec::new();
-        write_rows(&rows, &mut bytes).unwrap();
+        catapult_lab::write_csv_rows(&rows, &mut bytes).unwrap();
         (rows, bytes)
     };
     let (rows, one) = csv(1);

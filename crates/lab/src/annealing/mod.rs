@@ -25,6 +25,5 @@ mod spikes;
 
 pub use policies::{
     AnnealingSpec, PolicyRow, PolicySummary, policies, run_policies, summarise_policies,
-    write_policy_rows,
 };
 pub use spikes::{Spike, SpikeRun, SpikeSpec, find_spikes, run_spikes};

@@ -1,6 +1,6 @@
 //! The policy comparison: every policy on every task, depth and seed at one budget.
 
-use crate::generalisation::{PreparedTask, RunPhase, RunPlan, Spread, Task, run_task};
+use crate::generalisation::{RunPhase, RunPlan, Spread, Task, prepare_all, run_task};
 use crate::{ConfigError, LabError, parallel_map};
 use catapult_optim::LrSchedule;
 use serde::{Deserialize, Serialize};
@@ -173,16 +173,7 @@ pub fn run_policies(
     progress: impl Fn(usize, usize) + Sync,
 ) -> Result<Vec<PolicyRow>, LabError> {
     spec.validate()?;
-    let pairs: Vec<(Task, u64)> = spec
-        .tasks
-        .iter()
-        .flat_map(|task| spec.seeds.iter().map(move |&seed| (task.clone(), seed)))
-        .collect();
-    let prepared: Vec<PreparedTask> = parallel_map(&pairs, threads, |(task, seed)| {
-        task.prepare(*seed, spec.test_fraction, false)
-    })
-    .into_iter()
-    .collect::<Result<_, _>>()?;
+    let prepared = prepare_all(&spec.tasks, &spec.seeds, spec.test_fraction, false, threads)?;
     let policies = policies(spec.small, spec.large, spec.budget())?;
     let mut jobs = Vec::new();
     for task in &prepared {
@@ -221,16 +212,6 @@ pub fn run_policies(
         }));
     }
     Ok(rows)
-}
-
-/// Writes rows as CSV with a header.
-pub fn write_policy_rows(rows: &[PolicyRow], out: impl std::io::Write) -> Result<(), csv::Error> {
-    let mut writer = csv::Writer::from_writer(out);
-    for row in rows {
-        writer.serialize(row)?;
-    }
-    writer.flush()?;
-    Ok(())
 }
 
 /// One task, depth and policy at one step, over seeds.

@@ -126,6 +126,23 @@ pub struct SpikeRun {
     pub sharpness0: f64,
 }
 
+impl SpikeRun {
+    /// `(spikes followed by a sharpness drop, spikes with both measurements)`.
+    pub fn sharpness_drops(&self) -> (usize, usize) {
+        let judged: Vec<bool> = self
+            .spikes
+            .iter()
+            .filter_map(Spike::followed_by_sharpness_drop)
+            .collect();
+        (judged.iter().filter(|&&drop| drop).count(), judged.len())
+    }
+
+    /// The last measured sharpness over `S0`.
+    pub fn final_relative_sharpness(&self) -> f64 {
+        self.sharpness.last().map_or(f64::NAN, |&(_, s)| s) / self.sharpness0
+    }
+}
+
 /// GD and SGD runs for every seed (GD first), on `threads` threads.
 pub fn run_spikes(spec: &SpikeSpec, threads: usize) -> Result<Vec<SpikeRun>, LabError> {
     if spec.sharpness_every == 0 || spec.steps == 0 || spec.batch == 0 {

@@ -38,7 +38,7 @@ mod task;
 pub use catapult_data::LabelColumn;
 pub use run::{Checkpoint, RunPhase, RunPlan, RunResult, run_task};
 pub use summary::{Group, Spread, Summary, summarise};
-pub use task::{InputSubspaces, PreparedTask, Task};
+pub use task::{InputSubspaces, PreparedTask, Task, prepare_all};
 
 use crate::{ConfigError, LabError, parallel_map};
 use catapult_optim::LrSchedule;
@@ -242,16 +242,13 @@ pub fn run_grid(
     progress: impl Fn(usize, usize) + Sync,
 ) -> Result<Vec<Row>, LabError> {
     spec.validate()?;
-    let pairs: Vec<(Task, u64)> = spec
-        .tasks
-        .iter()
-        .flat_map(|task| spec.seeds.iter().map(move |&seed| (task.clone(), seed)))
-        .collect();
-    let prepared = parallel_map(&pairs, threads, |(task, seed)| {
-        task.prepare(*seed, spec.test_fraction, spec.restricted_sharpness)
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
+    let prepared = prepare_all(
+        &spec.tasks,
+        &spec.seeds,
+        spec.test_fraction,
+        spec.restricted_sharpness,
+        threads,
+    )?;
     let runs = spec.runs()?;
     let jobs: Vec<(&PreparedTask, &GridRun)> = prepared
         .iter()
@@ -290,14 +287,4 @@ pub fn run_grid(
         }));
     }
     Ok(rows)
-}
-
-/// Writes rows as CSV with a header; a missing value is an empty field.
-pub fn write_rows(rows: &[Row], out: impl std::io::Write) -> Result<(), csv::Error> {
-    let mut writer = csv::Writer::from_writer(out);
-    for row in rows {
-        writer.serialize(row)?;
-    }
-    writer.flush()?;
-    Ok(())
 }

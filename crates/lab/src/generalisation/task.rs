@@ -1,6 +1,6 @@
 //! The datasets of the generalisation experiment, split, standardised and decomposed.
 
-use crate::LabError;
+use crate::{LabError, parallel_map};
 use catapult_data::{
     Dataset, LabelColumn, Standardizer, decompose, iris_setosa_vs_rest,
     iris_versicolor_vs_virginica, load_csv, load_idx_pair, separable_mix, two_gaussians,
@@ -192,6 +192,25 @@ impl FromStr for Task {
                 format!("unknown task `{name}` (known: {})", known.join(", "))
             })
     }
+}
+
+/// Every task for every seed ([`Task::prepare`]) on `threads` threads, task by task.
+pub fn prepare_all(
+    tasks: &[Task],
+    seeds: &[u64],
+    test_fraction: f64,
+    with_subspaces: bool,
+    threads: usize,
+) -> Result<Vec<PreparedTask>, LabError> {
+    let pairs: Vec<(&Task, u64)> = tasks
+        .iter()
+        .flat_map(|task| seeds.iter().map(move |&seed| (task, seed)))
+        .collect();
+    parallel_map(&pairs, threads, |&(task, seed)| {
+        task.prepare(seed, test_fraction, with_subspaces)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// A task's data for one seed, ready to train on.
