@@ -80,7 +80,9 @@ fn beside(dir: &Path, extension: &str) -> Result<PathBuf> {
     Ok(dir.with_file_name(name))
 }
 
-/// Predicted phase boundaries in units of η·λ0, with their labels.
+/// Predicted phase boundaries in units of η·λ0, with their labels: 2 and 4 for the squared
+/// loss, η_crit of the 1-D theory for a classification loss on degenerate data, none for a
+/// classification loss on other data (no closed form there).
 fn predicted_boundaries(base: &RunConfig) -> Vec<(f64, String)> {
     match (base.loss, &base.data) {
         (Loss::Squared, _) => vec![
@@ -95,6 +97,9 @@ fn predicted_boundaries(base: &RunConfig) -> Vec<(f64, String)> {
                 Some(vec![(boundary, format!("lazy | catapult: {boundary:.3}"))])
             })
             .unwrap_or_default(),
+        (_, DataConfig::Task { .. } | DataConfig::Csv { .. } | DataConfig::Idx { .. }) => {
+            Vec::new()
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The run configuration, its JSON form and its validation.
 
+use crate::generalisation::{LabelColumn, Task};
 use catapult_losses::Loss;
 use catapult_models::{DeepLinear, ModelError};
 use catapult_optim::{LrSchedule, Sampling, SgdConfig, WeightDecay};
@@ -51,6 +52,80 @@ pub enum DataConfig {
         /// Input dimension.
         dim: usize,
     },
+    /// The training part of a task of the generalisation experiment
+    /// ([`crate::generalisation::Task`]: `iris-versicolor-virginica`, `iris-setosa`,
+    /// `wine-red`, `separable-mix`, `gaussians`), split 70/30 with the run's seed and
+    /// standardised (real data) as there.
+    Task {
+        /// The task's name.
+        name: String,
+    },
+    /// The training part (70/30 split with the run's seed, standardised) of a CSV file with a
+    /// header row: the label column (`"#K"` for the 0-based index K, else a header name)
+    /// takes two values, `positive` being `+1`.
+    Csv {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The label column.
+        label: String,
+        /// The label value that is `+1`.
+        positive: String,
+    },
+    /// The training part (70/30 split with the run's seed, standardised) of an MNIST /
+    /// Fashion-MNIST IDX pair, raw or gzipped, with classes `[A, B]` (A is `+1`).
+    Idx {
+        /// The images file.
+        images: std::path::PathBuf,
+        /// The labels file.
+        labels: std::path::PathBuf,
+        /// The class pair.
+        classes: [u8; 2],
+    },
+}
+
+impl DataConfig {
+    /// The task a non-degenerate data config names. Errors: degenerate data (not a task), an
+    /// unknown task name, a malformed `#K` label index.
+    pub fn task(&self) -> Result<Task, ConfigError> {
+        Ok(match self {
+            DataConfig::Degenerate { .. } => {
+                return Err(ConfigError::new(
+                    "data.kind",
+                    "degenerate data is given inline, not as a task",
+                ));
+            }
+            DataConfig::Task { name } => name
+                .parse()
+                .map_err(|problem| ConfigError::new("data.name", problem))?,
+            DataConfig::Csv {
+                path,
+                label,
+                positive,
+            } => Task::Csv {
+                path: path.clone(),
+                label: match label.strip_prefix('#') {
+                    Some(index) => LabelColumn::Index(index.parse().map_err(|_| {
+                        ConfigError::new(
+                            "data.label",
+                            format!("`{label}`: `#` must be followed by a column index"),
+                        )
+                    })?),
+                    None => LabelColumn::Name(label.clone()),
+                },
+                positive: positive.clone(),
+            },
+            DataConfig::Idx {
+                images,
+                labels,
+                classes,
+            } => Task::Idx {
+                images: images.clone(),
+                labels: labels.clone(),
+                class_a: classes[0],
+                class_b: classes[1],
+            },
+        })
+    }
 }
 
 /// An architecture description.
@@ -238,6 +313,9 @@ impl RunConfig {
                 if *dim == 0 {
                     return Err(ConfigError::new("data.dim", "must be at least 1"));
                 }
+            }
+            DataConfig::Task { .. } | DataConfig::Csv { .. } | DataConfig::Idx { .. } => {
+                self.data.task()?;
             }
         }
         if self.model.width() == 0 {

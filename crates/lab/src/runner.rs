@@ -55,7 +55,7 @@ pub fn run(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<RunRecord, LabError> {
     config.validate()?;
-    let data = build_data(&config.data)?;
+    let data = build_data(&config.data, config.seed)?;
     let model = config.model.build(data.dim())?;
     let mut theta = model.init(config.seed);
     let mut risk = EmpiricalRisk::new(model, config.loss, data)?;
@@ -128,11 +128,19 @@ pub fn run(
     })
 }
 
-fn build_data(config: &DataConfig) -> Result<Dataset, DataError> {
+/// The training data: degenerate data as given, or the training part of a task split with
+/// the run's seed.
+fn build_data(config: &DataConfig, seed: u64) -> Result<Dataset, LabError> {
     match config {
-        DataConfig::Degenerate { a, y, dim } => Dataset::degenerate(a, y, *dim),
+        DataConfig::Degenerate { a, y, dim } => Ok(Dataset::degenerate(a, y, *dim)?),
+        DataConfig::Task { .. } | DataConfig::Csv { .. } | DataConfig::Idx { .. } => {
+            Ok(config.task()?.prepare(seed, TEST_FRACTION, false)?.train)
+        }
     }
 }
+
+/// The test fraction of a task split in a run config (the generalisation experiment's).
+const TEST_FRACTION: f64 = 0.3;
 
 /// Lanczos workspaces for the Hessian (dimension p) and Θ/n (dimension n), and the previous
 /// top Hessian eigenvector as a warm start.
