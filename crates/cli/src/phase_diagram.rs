@@ -1,6 +1,7 @@
 //! `catapult phase-diagram`: a sweep, its merged table, and the phase of every run drawn over
 //! η·λ0 × width with the predicted boundaries.
 
+use crate::runs::read_config;
 use crate::sweep::{SweepArgs, sweep};
 use anyhow::{Context, Result, anyhow};
 use catapult_lab::table::{TableRow, merge_dir, write_csv};
@@ -57,9 +58,7 @@ pub fn phase_diagram(args: PhaseDiagramArgs) -> Result<()> {
     let file =
         std::fs::File::create(&table).with_context(|| format!("creating {}", table.display()))?;
     write_csv(&rows, file)?;
-    let base_text = std::fs::read_to_string(&base_path)
-        .with_context(|| format!("reading config {}", base_path.display()))?;
-    let base = RunConfig::from_json(&base_text)?;
+    let base = read_config(&base_path)?;
     draw(&rows, &predicted_boundaries(&base), base.loss, &figure)?;
     eprintln!("table {}, figure {}", table.display(), figure.display());
     Ok(())

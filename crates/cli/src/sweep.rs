@@ -1,7 +1,7 @@
 //! `catapult sweep`: a learning-rate × width × seed grid, in parallel, resumable, sharded.
 
-use crate::runs::{progress_bar, thread_count};
-use anyhow::{Context, Result, bail};
+use crate::runs::{progress_bar, read_config, thread_count};
+use anyhow::{Result, bail};
 use catapult_lab::RunConfig;
 use catapult_lab::sweep::{
     RunKey, RunOutcome, Shard, SweepSpec, SweepSummary, parse_lr_factors, parse_seeds,
@@ -91,10 +91,7 @@ fn spec_from_args(args: &SweepArgs) -> Result<SweepSpec> {
 
 fn read_base(args: &SweepArgs) -> Result<RunConfig> {
     let path = &args.config;
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading config {}", path.display()))?;
-    let mut base =
-        RunConfig::from_json(&text).with_context(|| format!("in config {}", path.display()))?;
+    let mut base = read_config(path)?;
     if let Some(steps) = args.steps {
         base.steps = steps;
     }

@@ -1,5 +1,6 @@
 //! `catapult train`: one run from a config file, record to a file or stdout.
 
+use crate::runs::read_config;
 use anyhow::{Context, Result};
 use catapult_lab::{LearningRate, RunConfig, RunRecord, run};
 use clap::Args;
@@ -32,10 +33,7 @@ pub struct TrainArgs {
 
 /// Reads the config, applies the overrides, runs, writes the record and a summary line.
 pub fn train(args: TrainArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.config)
-        .with_context(|| format!("reading config {}", args.config.display()))?;
-    let mut config = RunConfig::from_json(&text)
-        .with_context(|| format!("in config {}", args.config.display()))?;
+    let mut config = read_config(&args.config)?;
     apply_overrides(&mut config, &args);
 
     let bar = ProgressBar::new(config.steps as u64).with_style(

@@ -1,5 +1,5 @@
-//! `catapult sweep` and `catapult merge` end to end: sharding, resuming, atomic records,
-//! determinism across thread counts, failing runs, bad flags, bad files.
+//! `catapult sweep` and `catapult merge` end to end: sharding, resuming (also after SIGKILL and
+//! SIGINT), atomic records, determinism across thread counts, failing runs, bad flags, bad files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -246,7 +246,7 @@ fn a_failing_run_is_reported_with_its_parameters_and_the_others_go_on() {
     assert!(text.contains("error: 1 of 12 runs failed"), "{text}");
     assert!(out.join("w32-f1.5e0-s1.json").exists());
 
-    // Bad data: every run fails, each is reported, no record is written.
+    // Bad labels are refused with the config, before any run.
     let bad = root.join("bad.json");
     let text = std::fs::read_to_string(&config).unwrap();
     let bad_labels = text
@@ -257,10 +257,27 @@ fn a_failing_run_is_reported_with_its_parameters_and_the_others_go_on() {
     let empty = root.join("empty");
     let output = sweep(&bad, &empty, &[]);
     assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("config field `data.y`: label 1 is 0: the logistic loss"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!empty.exists());
+
+    // A data file that is not there: every run fails, each is reported, no record is written.
+    let mut missing: serde_json::Value = serde_json::from_str(&text).unwrap();
+    missing["loss"] = "logistic".into();
+    missing["data"] = serde_json::json!({
+        "kind": "csv", "path": root.join("absent.csv"), "label": "y", "positive": "1"
+    });
+    std::fs::write(&bad, missing.to_string()).unwrap();
+    let output = sweep(&bad, &empty, &[]);
+    assert!(!output.status.success());
     let text = stderr(&output);
     assert_eq!(text.matches("failed: width ").count(), GRID_RUNS, "{text}");
     assert!(
-        text.contains("failed: width 32, lr factor 4.5, seed 1: model: label 1 is 0"),
+        text.contains("failed: width 32, lr factor 4.5, seed 1: loading data: ")
+            && text.contains("absent.csv: cannot read the file"),
         "{text}"
     );
     assert!(text.contains("0 done, 0 skipped, 12 failed"), "{text}");
@@ -366,4 +383,102 @@ fn merge_names_a_file_that_is_not_a_record() {
     }
     let output = catapult(&["merge", root.join("missing").to_str().unwrap()]);
     assert!(stderr(&output).contains("listing "), "{}", stderr(&output));
+}
+
+/// A sweep long enough to be killed mid-way: 40 runs of 50 000 steps (about 50 ms each).
+fn long_sweep(dir: &Path, out: &Path) -> Command {
+    let config = base_config(dir);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    value["steps"] = 50_000.into();
+    value["observe_every"] = 1000.into();
+    value["model"]["width"] = 64.into();
+    std::fs::write(&config, value.to_string()).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_catapult"));
+    command.args([
+        "sweep",
+        "--config",
+        config.to_str().unwrap(),
+        "--lr-factors",
+        "0.5:3.5:8",
+        "--seeds",
+        "0..5",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    command
+}
+const LONG_RUNS: usize = 40;
+
+/// The finished records in `dir` (temp files of runs in flight left out).
+fn records(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut all = files(dir);
+    all.retain(|name, _| !name.starts_with('.'));
+    all
+}
+
+/// Starts the long sweep, waits for its fourth record, stops it with `signal`, then checks
+/// that every record on disk is whole and that re-running finishes the grid without redoing
+/// them, to the same bytes as a sweep never stopped.
+fn stopped_sweep_resumes(signal: &str) {
+    let root = scratch(&format!("killed-{signal}"));
+    let reference = root.join("reference");
+    let output = long_sweep(&root, &reference).output().unwrap();
+    succeeded(&output);
+    let expected = records(&reference);
+    assert_eq!(expected.len(), LONG_RUNS);
+
+    let out = root.join("runs");
+    let mut child = long_sweep(&root, &out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !out.exists() || records(&out).len() < 4 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep stopped early"
+        );
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "no record after two minutes"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let status = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(!child.wait().unwrap().success());
+
+    let finished = records(&out);
+    assert!(
+        finished.len() < LONG_RUNS,
+        "the sweep ended before the signal"
+    );
+    for (name, bytes) in &finished {
+        assert_eq!(Some(bytes), expected.get(name), "{name} is not whole");
+    }
+    let summary = succeeded(&long_sweep(&root, &out).output().unwrap());
+    let (done, skipped) = (LONG_RUNS - finished.len(), finished.len());
+    assert!(
+        summary.contains(&format!(
+            "{LONG_RUNS} runs: {done} done, {skipped} skipped, 0 failed"
+        )),
+        "{summary}"
+    );
+    assert_eq!(records(&out), expected);
+}
+
+#[test]
+fn a_sweep_killed_by_sigkill_resumes_where_it_stopped() {
+    stopped_sweep_resumes("KILL");
+}
+
+#[test]
+fn a_sweep_interrupted_by_sigint_resumes_where_it_stopped() {
+    stopped_sweep_resumes("INT");
 }

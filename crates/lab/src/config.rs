@@ -268,14 +268,23 @@ impl OptimizerConfig {
     }
 }
 
-/// A config field with a value it cannot take.
+/// A config field with a value it cannot take, or a config text that is not a config.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("config field `{field}`: {problem}")]
 pub struct ConfigError {
-    /// Dotted path of the field, e.g. `model.width`.
+    /// Dotted path of the field, e.g. `model.width`; empty when the text itself is at fault
+    /// (not JSON, or JSON of another shape), where the problem names what and where.
     pub field: &'static str,
     /// What is wrong with it.
     pub problem: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.field {
+            "" => f.write_str(&self.problem),
+            field => write!(f, "config field `{field}`: {}", self.problem),
+        }
+    }
 }
 
 impl ConfigError {
@@ -285,13 +294,24 @@ impl ConfigError {
             problem: problem.into(),
         }
     }
+
+    /// A parse failure: malformed JSON is said to be so; JSON of the wrong shape (a missing
+    /// field, an unknown name) keeps serde's message, which names the field or the name.
+    fn from_serde(error: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let problem = match error.classify() {
+            Category::Syntax | Category::Eof => format!("not valid JSON: {error}"),
+            Category::Data | Category::Io => error.to_string(),
+        };
+        Self::new("", problem)
+    }
 }
 
 impl RunConfig {
     /// Parses JSON, naming the offending field on error.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         let config: RunConfig =
-            serde_json::from_str(text).map_err(|e| ConfigError::new("(json)", e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| ConfigError::from_serde(&e))?;
         config.validate()?;
         Ok(config)
     }
@@ -312,6 +332,17 @@ impl RunConfig {
                 }
                 if *dim == 0 {
                     return Err(ConfigError::new("data.dim", "must be at least 1"));
+                }
+                if self.loss.is_classification()
+                    && let Some((i, label)) = y.iter().enumerate().find(|(_, l)| l.abs() != 1.0)
+                {
+                    return Err(ConfigError::new(
+                        "data.y",
+                        format!(
+                            "label {i} is {label}: the {} loss needs labels -1 or +1",
+                            self.loss
+                        ),
+                    ));
                 }
             }
             DataConfig::Task { .. } | DataConfig::Csv { .. } | DataConfig::Idx { .. } => {
@@ -378,6 +409,9 @@ impl RunConfig {
                 }
             }
             self.optimizer.sgd_config(self.seed)?;
+        }
+        if self.steps == 0 {
+            return Err(ConfigError::new("steps", "must be at least 1"));
         }
         if self.observe_every == 0 {
             return Err(ConfigError::new("observe_every", "must be at least 1"));

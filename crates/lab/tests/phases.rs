@@ -91,7 +91,7 @@ fn logistic_non_separable_catapults_to_the_edge_of_stability() {
         Loss::Logistic,
         1000,
         LearningRate::Value(0.1),
-        0,
+        1,
     ));
     let (lambda_init, min_risk, curvature) = logistic_reference(&probe);
     let boundary = catapult_threshold(lambda_init, curvature);

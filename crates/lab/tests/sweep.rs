@@ -5,9 +5,12 @@ use catapult_lab::sweep::{RunError, RunOutcome, Shard, SweepError, SweepSpec, ru
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-fn spec(labels: &str) -> SweepSpec {
+const DATA: &str =
+    r#"{"kind": "degenerate", "a": [1.0, 0.6, -0.8], "y": [1.0, 1.0, -1.0], "dim": 3}"#;
+
+fn spec(data: &str) -> SweepSpec {
     let base = RunConfig::from_json(&format!(
-        r#"{{"data": {{"kind": "degenerate", "a": [1.0, 0.6, -0.8], "y": {labels}, "dim": 3}},
+        r#"{{"data": {data},
         "model": {{"kind": "two-layer-linear", "width": 8}}, "loss": "logistic",
         "lr": {{"value": 0.1}}, "steps": 40, "observe_every": 20}}"#
     ))
@@ -25,7 +28,7 @@ fn scratch(test: &str) -> PathBuf {
 
 #[test]
 fn on_done_sees_every_run_of_the_shard_once() {
-    let spec = spec("[1.0, 1.0, -1.0]");
+    let spec = spec(DATA);
     let dir = scratch("callback");
     let seen = Mutex::new(Vec::new());
     let shard = Shard::new(1, 2).unwrap();
@@ -58,7 +61,7 @@ fn on_done_sees_every_run_of_the_shard_once() {
 
 #[test]
 fn a_record_of_another_config_is_a_conflict_and_stays_untouched() {
-    let spec = spec("[1.0, 1.0, -1.0]");
+    let spec = spec(DATA);
     let dir = scratch("conflict");
     run_sweep(&spec, Shard::ALL, &dir, 2, |_, _| {}).unwrap();
     let keys = spec.keys();
@@ -79,8 +82,12 @@ fn a_record_of_another_config_is_a_conflict_and_stays_untouched() {
 
 #[test]
 fn failing_runs_are_collected_in_grid_order() {
-    let spec = spec("[1.0, 2.0, -1.0]");
     let dir = scratch("failing");
+    let absent = dir.with_extension("absent.csv");
+    let spec = spec(&format!(
+        r#"{{"kind": "csv", "path": "{}", "label": "y", "positive": "1"}}"#,
+        absent.display()
+    ));
     let summary = run_sweep(&spec, Shard::ALL, &dir, 2, |_, _| {}).unwrap();
     assert_eq!(summary.done, 0);
     let indices: Vec<usize> = summary.failures.iter().map(|f| f.index).collect();
@@ -89,14 +96,14 @@ fn failing_runs_are_collected_in_grid_order() {
         summary.failures[3]
             .error
             .to_string()
-            .contains("label 1 is 2")
+            .contains("absent.csv: cannot read the file")
     );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
 }
 
 #[test]
 fn bad_setups_are_errors_before_any_run() {
-    let spec = spec("[1.0, 1.0, -1.0]");
+    let spec = spec(DATA);
     let dir = scratch("setup");
     let error = run_sweep(&spec, Shard::ALL, &dir, 0, |_, _| {}).unwrap_err();
     assert!(matches!(error, SweepError::NoThreads));
