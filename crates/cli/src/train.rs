@@ -2,7 +2,7 @@
 
 use crate::runs::read_config;
 use anyhow::{Context, Result};
-use catapult_lab::{LearningRate, RunConfig, RunRecord, run};
+use catapult_lab::{LearningRate, RunConfig, RunRecord, run, starting_point};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
@@ -29,12 +29,23 @@ pub struct TrainArgs {
     /// Override the number of steps.
     #[arg(long, value_name = "T")]
     steps: Option<usize>,
+    /// Also write the run's starting point (training inputs `x`, targets `y`, hidden
+    /// `widths`, initial parameters `theta` in the model's layout) as JSON to this file, so
+    /// another implementation can train from the same bits.
+    #[arg(long, value_name = "FILE")]
+    write_start: Option<PathBuf>,
 }
 
 /// Reads the config, applies the overrides, runs, writes the record and a summary line.
 pub fn train(args: TrainArgs) -> Result<()> {
     let mut config = read_config(&args.config)?;
     apply_overrides(&mut config, &args);
+    if let Some(path) = &args.write_start {
+        let start = serde_json::to_string(&starting_point(&config)?)
+            .context("serialising the starting point")?;
+        std::fs::write(path, start + "\n")
+            .with_context(|| format!("writing starting point {}", path.display()))?;
+    }
 
     let bar = ProgressBar::new(config.steps as u64).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} steps, {elapsed} elapsed, eta {eta}")

@@ -29,6 +29,7 @@ mod parallel;
 mod record;
 mod runner;
 mod scaled;
+mod start;
 pub mod sweep;
 pub mod table;
 
@@ -38,3 +39,4 @@ pub use csv_rows::write_csv_rows;
 pub use parallel::parallel_map;
 pub use record::{FinalState, RunRecord, Trace};
 pub use runner::{LabError, run};
+pub use start::{StartingPoint, starting_point};

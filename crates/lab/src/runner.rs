@@ -130,7 +130,7 @@ pub fn run(
 
 /// The training data: degenerate data as given, or the training part of a task split with
 /// the run's seed.
-fn build_data(config: &DataConfig, seed: u64) -> Result<Dataset, LabError> {
+pub(crate) fn build_data(config: &DataConfig, seed: u64) -> Result<Dataset, LabError> {
     match config {
         DataConfig::Degenerate { a, y, dim } => Ok(Dataset::degenerate(a, y, *dim)?),
         DataConfig::Task { .. } | DataConfig::Csv { .. } | DataConfig::Idx { .. } => {

@@ -188,11 +188,11 @@ fn mat_vec(out: ColMut<'_, f64>, a: MatRef<'_, f64>, v: ColRef<'_, f64>, accum: 
     matmul(out.as_mat_mut(), accum, a, v.as_mat(), 1.0, Par::Seq);
 }
 
-/// `out += alpha·u wᵀ`.
-fn add_outer(out: MatMut<'_, f64>, u: ColRef<'_, f64>, w: ColRef<'_, f64>, alpha: f64) {
+/// `out = alpha·u wᵀ` (`Accum::Replace`) or `out += alpha·u wᵀ` (`Accum::Add`).
+fn outer(out: MatMut<'_, f64>, accum: Accum, u: ColRef<'_, f64>, w: ColRef<'_, f64>, alpha: f64) {
     matmul(
         out,
-        Accum::Add,
+        accum,
         u.as_mat(),
         w.transpose().as_mat(),
         alpha,
@@ -263,11 +263,11 @@ impl Model for DeepLinear {
         Self::project(x, r, &mut ws.forward[0]);
         self.forward_chain(theta, &mut ws.forward);
         self.backward_chain(theta, 2, &mut ws.backward);
-        out.fill(0.0);
         let s = self.scale();
         for k in 1..self.depth() {
-            add_outer(
+            outer(
                 self.layer_mut(out, k),
+                Accum::Replace,
                 ws.backward[k].as_ref(),
                 ws.forward[k - 1].as_ref(),
                 s,
@@ -315,14 +315,16 @@ impl Model for DeepLinear {
         let s = self.scale();
         for k in 1..self.depth() {
             let mut block = self.layer_mut(out, k);
-            add_outer(
+            outer(
                 block.as_mut(),
+                Accum::Add,
                 ws.backward_change[k].as_ref(),
                 ws.forward[k - 1].as_ref(),
                 s,
             );
-            add_outer(
+            outer(
                 block,
+                Accum::Add,
                 ws.backward[k].as_ref(),
                 ws.forward_change[k - 1].as_ref(),
                 s,
@@ -334,6 +336,83 @@ impl Model for DeepLinear {
             ws.forward_change[self.depth() - 1].as_ref()
         )
         .for_each(|faer::unzip!(o, h)| *o += s * *h);
+    }
+
+    /// The Gauss-Newton and curvature terms share their chains: with `q = Xᵀr`, `h` its
+    /// forward chain, `q' = Xᵀ(c ∘ Jv)` and `g_0 = q'`, `g_k = W_k g_{k−1} + V_k h_{k−1}`
+    /// (the sum of the forward chain of `q'` and `δh`), the product has blocks
+    /// `s(b_{k+1} g_{k−1}ᵀ + δb_{k+1} h_{k−1}ᵀ)` and `s·g_{L−1}`. Each chain is built once and
+    /// each block written in two rank-one passes.
+    fn hessian_vector_product(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        c: ColRef<'_, f64>,
+        r: ColRef<'_, f64>,
+        v: &[f64],
+        ws: &mut DeepLinearWorkspace,
+        mut jv: ColMut<'_, f64>,
+        out: &mut [f64],
+    ) {
+        let depth = self.depth();
+        let s = self.scale();
+        self.backward_chain(theta, 2, &mut ws.backward);
+        self.backward_change_chain(theta, v, ws);
+        matmul(
+            jv.as_mut().as_mat_mut(),
+            Accum::Replace,
+            x,
+            ws.backward_change[0].as_mat(),
+            s,
+            Par::Seq,
+        );
+        faer::zip!(jv.as_mut(), c).for_each(|faer::unzip!(j, c)| *j *= *c);
+        Self::project(x, r, &mut ws.forward[0]);
+        for k in 1..depth - 1 {
+            let (lower, upper) = ws.forward.split_at_mut(k);
+            mat_vec(
+                upper[0].as_mut(),
+                self.weights(theta, k),
+                lower[k - 1].as_ref(),
+                Accum::Replace,
+            );
+        }
+        Self::project(x, jv.as_ref(), &mut ws.forward_change[0]);
+        for k in 1..depth {
+            let (lower, upper) = ws.forward_change.split_at_mut(k);
+            mat_vec(
+                upper[0].as_mut(),
+                self.weights(theta, k),
+                lower[k - 1].as_ref(),
+                Accum::Replace,
+            );
+            mat_vec(
+                upper[0].as_mut(),
+                self.weights(v, k),
+                ws.forward[k - 1].as_ref(),
+                Accum::Add,
+            );
+        }
+        for k in 1..depth {
+            let mut block = self.layer_mut(out, k);
+            outer(
+                block.as_mut(),
+                Accum::Replace,
+                ws.backward[k].as_ref(),
+                ws.forward_change[k - 1].as_ref(),
+                s,
+            );
+            outer(
+                block,
+                Accum::Add,
+                ws.backward_change[k].as_ref(),
+                ws.forward[k - 1].as_ref(),
+                s,
+            );
+        }
+        let last = self.layer_mut(out, depth);
+        faer::zip!(last.col_mut(0), ws.forward_change[depth - 1].as_ref())
+            .for_each(|faer::unzip!(o, g)| *o = s * *g);
     }
 }
 
@@ -474,5 +553,46 @@ mod tests {
             mean.abs() < 0.03 && (var - 1.0).abs() < 0.04,
             "mean {mean} var {var}"
         );
+    }
+
+    #[test]
+    fn fused_hessian_product_equals_its_three_parts() {
+        for widths in [vec![5], vec![4, 3], vec![3, 6, 2]] {
+            let model = DeepLinear::with_widths(&widths, 3).unwrap();
+            let (n, p) = (7, model.num_params());
+            let x = faer::Mat::from_fn(n, 3, |i, j| ((i * 3 + j) as f64 * 0.7).sin());
+            let c = Col::from_fn(n, |i| 0.1 + 0.05 * i as f64);
+            let r = Col::from_fn(n, |i| (i as f64 * 1.3).cos());
+            let theta = model.init(2);
+            let theta = theta.try_as_col_major().unwrap().as_slice();
+            let v: Vec<f64> = model.init(3).iter().copied().collect();
+            let mut ws = model.workspace(n);
+
+            let mut jv = Col::zeros(n);
+            model.jvp(theta, x.as_ref(), &v, &mut ws, jv.as_mut());
+            let scaled = Col::from_fn(n, |i| jv[i] * c[i]);
+            let mut expected = vec![0.0; p];
+            model.vjp(theta, x.as_ref(), scaled.as_ref(), &mut ws, &mut expected);
+            model.add_curvature_product(theta, x.as_ref(), r.as_ref(), &v, &mut ws, &mut expected);
+
+            let mut fused = vec![f64::NAN; p];
+            model.hessian_vector_product(
+                theta,
+                x.as_ref(),
+                c.as_ref(),
+                r.as_ref(),
+                &v,
+                &mut ws,
+                jv.as_mut(),
+                &mut fused,
+            );
+            let scale = expected.iter().fold(0.0_f64, |m, e| m.max(e.abs()));
+            for (i, (f, e)) in fused.iter().zip(&expected).enumerate() {
+                assert!(
+                    (f - e).abs() <= 1e-13 * scale,
+                    "{widths:?} entry {i}: {f} vs {e}"
+                );
+            }
+        }
     }
 }

@@ -68,4 +68,26 @@ pub trait Model {
         workspace: &mut Self::Workspace,
         out: &mut [f64],
     );
+
+    /// `out = Jᵀ diag(c) J v + Σ_i r_i ∇²f_θ(x_i) v`, overwriting `out`: the risk's
+    /// Hessian-vector product when `c_i = ℓ''(f_i)/n` and `r_i = ℓ'(f_i)/n`. `jv` (length n)
+    /// is scratch. The default is [`Model::jvp`], the scaling by `c`, [`Model::vjp`] and
+    /// [`Model::add_curvature_product`]; a model may fuse them to share work.
+    #[allow(clippy::too_many_arguments)]
+    fn hessian_vector_product(
+        &self,
+        theta: &[f64],
+        x: MatRef<'_, f64>,
+        c: ColRef<'_, f64>,
+        r: ColRef<'_, f64>,
+        v: &[f64],
+        workspace: &mut Self::Workspace,
+        mut jv: ColMut<'_, f64>,
+        out: &mut [f64],
+    ) {
+        self.jvp(theta, x, v, workspace, jv.as_mut());
+        faer::zip!(jv.as_mut(), c).for_each(|faer::unzip!(j, c)| *j *= *c);
+        self.vjp(theta, x, jv.as_ref(), workspace, out);
+        self.add_curvature_product(theta, x, r, v, workspace, out);
+    }
 }

@@ -127,7 +127,7 @@ impl<M: Model> EmpiricalRisk<M> {
         self.check_length(theta)?;
         self.forward(theta);
         self.prepare_slopes_and_curvatures();
-        let theta_owned: Vec<f64> = theta.iter().copied().collect();
+        let theta_owned = owned(theta);
         Ok(HessianOperator {
             risk: self,
             theta: theta_owned,
@@ -137,7 +137,7 @@ impl<M: Model> EmpiricalRisk<M> {
     /// The NTK Gram matrix divided by n, `Θ/n = J Jᵀ/n`, as a matrix-free operator on R^n.
     pub fn ntk_at(&mut self, theta: ColRef<'_, f64>) -> Result<NtkOperator<'_, M>, ModelError> {
         self.check_length(theta)?;
-        let theta_owned: Vec<f64> = theta.iter().copied().collect();
+        let theta_owned = owned(theta);
         Ok(NtkOperator {
             risk: self,
             theta: theta_owned,
@@ -237,30 +237,15 @@ impl<M: Model> EmpiricalRisk<M> {
     ) {
         let v = contiguous(v, &mut self.direction_copy);
         let x = self.data.x();
-        self.model.jvp(
-            theta,
-            x,
-            v,
-            &mut self.workspace,
-            self.jacobian_product.as_mut(),
-        );
-        for i in 0..self.jacobian_product.nrows() {
-            self.jacobian_product[i] *= self.outputs[i];
-        }
         write_contiguous(out, &mut self.output_copy, |out| {
-            self.model.vjp(
+            self.model.hessian_vector_product(
                 theta,
                 x,
-                self.jacobian_product.as_ref(),
-                &mut self.workspace,
-                out,
-            );
-            self.model.add_curvature_product(
-                theta,
-                x,
+                self.outputs.as_ref(),
                 self.slopes.as_ref(),
                 v,
                 &mut self.workspace,
+                self.jacobian_product.as_mut(),
                 out,
             );
         });
@@ -463,6 +448,14 @@ fn contiguous<'a>(x: ColRef<'a, f64>, buffer: &'a mut Vec<f64>) -> &'a [f64] {
             buffer.extend(x.iter().copied());
             buffer
         }
+    }
+}
+
+/// `x` as a vector (a plain copy when `x` is contiguous).
+fn owned(x: ColRef<'_, f64>) -> Vec<f64> {
+    match x.try_as_col_major() {
+        Some(slice) => slice.as_slice().to_vec(),
+        None => x.iter().copied().collect(),
     }
 }
 

@@ -241,7 +241,10 @@ impl Sgd {
                 *t -= eta * lambda * previous;
             }
         };
-        if mu == 0.0 {
+        if mu == 0.0 && self.config.weight_decay == WeightDecay::None {
+            // Plain gradient descent, kept branch-free so that it vectorises.
+            faer::zip!(theta.as_mut(), gradient).for_each(|faer::unzip!(t, g)| *t -= eta * *g);
+        } else if mu == 0.0 {
             faer::zip!(theta.as_mut(), gradient).for_each(|faer::unzip!(t, g)| {
                 let previous = *t;
                 *t -= eta * penalised(*g, previous);

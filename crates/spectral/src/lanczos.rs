@@ -348,15 +348,11 @@ impl Lanczos {
             self.product.as_mut(),
             progress,
         )?;
-        let vector = self.ritz_vector.as_ref();
-        let image = self.product.as_ref();
-        let value = dot(vector, image);
-        let residual = image
-            .iter()
-            .zip(vector.iter())
-            .map(|(&ax, &x)| (ax - value * x).powi(2))
-            .sum::<f64>()
-            .sqrt();
+        let value = dot(self.ritz_vector.as_ref(), self.product.as_ref());
+        // The product is not needed after this check: it becomes the residual `Ax − value·x`.
+        faer::zip!(self.product.as_mut(), self.ritz_vector.as_ref())
+            .for_each(|faer::unzip!(ax, x)| *ax -= value * *x);
+        let residual = self.product.norm_l2();
         if !(value.is_finite() && residual.is_finite()) {
             return Err(SpectralError::NonFinite {
                 application: progress.applications,
@@ -402,8 +398,9 @@ fn apply_checked(
 ) -> Result<(), SpectralError> {
     op.apply(x, out.rb_mut());
     progress.applications += 1;
+    // A NaN or infinite entry makes the norm NaN or infinite, so this one check covers all.
     let image_norm = out.norm_l2();
-    if !image_norm.is_finite() || out.iter().any(|y| !y.is_finite()) {
+    if !image_norm.is_finite() {
         return Err(SpectralError::NonFinite {
             application: progress.applications,
         });
@@ -413,19 +410,26 @@ fn apply_checked(
 }
 
 fn dot(a: ColRef<'_, f64>, b: ColRef<'_, f64>) -> f64 {
-    a.iter().zip(b.iter()).map(|(&x, &y)| x * y).sum()
+    a.transpose() * b
 }
 
 /// Scales `v` to unit Euclidean norm, overflow- and underflow-safely.
 /// Returns `false` (leaving `v` unchanged) if `v` is zero.
 fn normalise(mut v: ColMut<'_, f64>) -> bool {
-    let largest = v.rb().iter().fold(0.0_f64, |acc, x| acc.max(x.abs()));
+    let largest = v.norm_max();
     if largest == 0.0 {
         return false;
     }
-    v.rb_mut().iter_mut().for_each(|x| *x /= largest);
-    let norm = v.norm_l2();
-    v.iter_mut().for_each(|x| *x /= norm);
+    // Multiplying by reciprocals (not dividing) keeps this a fast vector loop; a subnormal
+    // `largest` has no finite reciprocal and is divided by.
+    let to_unit_max = largest.recip();
+    if to_unit_max.is_finite() {
+        faer::zip!(v.rb_mut()).for_each(|faer::unzip!(x)| *x *= to_unit_max);
+    } else {
+        faer::zip!(v.rb_mut()).for_each(|faer::unzip!(x)| *x /= largest);
+    }
+    let to_unit_norm = v.norm_l2().recip();
+    faer::zip!(v).for_each(|faer::unzip!(x)| *x *= to_unit_norm);
     true
 }
 
