@@ -282,6 +282,12 @@ fn run_toy(spec: &StaircaseSpec, depth: u32, sigma0: f64) -> Result<StaircaseRun
             Flow::Continue
         },
     )?;
+    // Samples at the very end that rounding kept past the last step take the final state.
+    for s in next_sample..spec.samples {
+        for (i, row) in sigma.iter_mut().enumerate() {
+            row[s] = power(u[i]);
+        }
+    }
     let mut times = Vec::new();
     for (j, &level) in spec.levels.iter().enumerate() {
         let predicted_first = learning_time(depth, sigma0, level * spec.target[0], spec.target[0])?;

@@ -8,8 +8,11 @@
 //! - [`margin`]: gradient flow with the exponential loss, integrated exactly in its dual
 //!   variables against the log-loss, measured against the ℓ1 and ℓ2 max-margin directions
 //!   over a grid of α and ε, and the transition between them.
+//! - [`large_step`]: GD at step sizes up to and past the catapult phase against gradient
+//!   flow at the same training loss.
 
 pub mod incremental;
+pub mod large_step;
 pub mod margin;
 
 use catapult_data::{DataError, SeparabilityError};
