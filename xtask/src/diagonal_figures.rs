@@ -196,8 +196,8 @@ pub fn diagonal_margin() -> Result<Built> {
                 && [1e-1, 1e-10, 1e-30, 1e-300].contains(&r.epsilon)
         }) {
             notes.push(format!(
-                "D = {depth} α = {:e} ε = {:e}: distance to ℓ1 {:.3}, to ℓ2 {:.3}, ℓ1 margin / max {:.3}, ℓ2 margin / max {:.3}",
-                r.alpha, r.epsilon, r.distance_l1, r.distance_l2, r.l1_margin_ratio, r.l2_margin_ratio
+                "D = {depth} α = {:e} ε = {:e}: distance to ℓ1 {:.3}, to ℓ2 {:.3}, ℓ1 margin / max {:.3}, ℓ2 margin / max {:.3}, cosine to the teacher {:.4}",
+                r.alpha, r.epsilon, r.distance_l1, r.distance_l2, r.l1_margin_ratio, r.l2_margin_ratio, r.teacher_cosine
             ));
         }
     }

@@ -94,7 +94,7 @@ pub fn run_large_steps(
         return Err(DiagonalError::invalid("factor", f, "finite and > 0"));
     }
     let data = spec.data.data()?;
-    let references = References::solve(&data)?;
+    let references = References::solve(&data, &spec.data.teacher)?;
     let mut cells = Vec::new();
     for &loss in &spec.losses {
         for &depth in &spec.depths {

@@ -244,9 +244,12 @@ pub fn flow_to_losses(
         .collect()
 }
 
-/// The ℓ1 and ℓ2 max-margin references of a dataset (no bias), as unit-ℓ2 directions.
+/// The ℓ1 and ℓ2 max-margin references of a dataset (no bias) and the teacher that labelled
+/// it, as unit-ℓ2 directions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct References {
+    /// The teacher `w*/‖w*‖₂`.
+    pub teacher: Col<f64>,
     /// ℓ2 max-margin direction (unit ℓ2 norm).
     pub l2: Col<f64>,
     /// ℓ1 max-margin direction rescaled to unit ℓ2 norm.
@@ -258,12 +261,22 @@ pub struct References {
 }
 
 impl References {
-    /// Solves both programs with clarabel.
-    pub fn solve(data: &Dataset) -> Result<Self, DiagonalError> {
+    /// Solves both programs with clarabel; `teacher` must have the data's dimension and a
+    /// non-zero entry.
+    pub fn solve(data: &Dataset, teacher: &[f64]) -> Result<Self, DiagonalError> {
+        let norm = teacher.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if teacher.len() != data.dim() || !(norm.is_finite() && norm > 0.0) {
+            return Err(DiagonalError::invalid(
+                "teacher length",
+                teacher.len() as f64,
+                "the data's dimension, with a finite non-zero norm",
+            ));
+        }
         let l2 = max_margin_l2(data, Bias::Without)?;
         let l1 = max_margin_l1(data, Bias::Without)?;
         let l1_direction = &l1.direction / l1.direction.norm_l2();
         Ok(Self {
+            teacher: Col::from_fn(teacher.len(), |k| teacher[k] / norm),
             l2: l2.direction,
             l1: l1_direction,
             l2_margin: l2.margin,
@@ -286,6 +299,8 @@ pub struct MarginRow {
     pub l1_margin_ratio: f64,
     /// `min_n z_nᵀw / ‖w‖₂` over the ℓ2 max margin.
     pub l2_margin_ratio: f64,
+    /// `⟨w/‖w‖₂, w*/‖w*‖₂⟩`, the cosine to the teacher.
+    pub teacher_cosine: f64,
     /// `‖w‖₂`.
     pub norm: f64,
     /// `−ln L(w) − ln(1/ε)` recomputed from the state (0 for an exact clock).
@@ -315,6 +330,7 @@ pub fn measure(
         distance_l1: (&direction - &references.l1).norm_l2(),
         l1_margin_ratio: smallest / w.norm_l1() / references.l1_margin,
         l2_margin_ratio: smallest / norm / references.l2_margin,
+        teacher_cosine: direction.transpose() * &references.teacher,
         norm,
         clock_drift: point.clock_drift,
     }
@@ -372,7 +388,7 @@ pub fn run_margin_grid(
     threads: usize,
 ) -> Result<(References, Vec<MarginRow>), DiagonalError> {
     let data = spec.data()?;
-    let references = References::solve(&data)?;
+    let references = References::solve(&data, &spec.teacher)?;
     let cells: Vec<(u32, f64)> = spec
         .depths
         .iter()
@@ -503,10 +519,14 @@ mod tests {
     use catapult_models::{DiagonalNet, EmpiricalRisk};
     use catapult_optim::{GradientFlow, Objective};
 
-    fn small_data() -> Dataset {
+    fn small_teacher() -> Vec<f64> {
         let mut teacher = vec![0.0; 6];
         teacher[0] = 1.0;
-        sparse_teacher(5, &teacher, 0.0, true, 3).unwrap()
+        teacher
+    }
+
+    fn small_data() -> Dataset {
+        sparse_teacher(5, &small_teacher(), 0.0, true, 3).unwrap()
     }
 
     /// The dual flow reaches the same `w` as gradient flow on the parameters, at the loss the
@@ -555,7 +575,7 @@ mod tests {
     #[test]
     fn reaches_astronomic_accuracy() {
         let data = small_data();
-        let references = References::solve(&data).unwrap();
+        let references = References::solve(&data, &small_teacher()).unwrap();
         let mut flow = ExponentialFlow::new(2, 1e-3, &data).unwrap();
         let points = flow_to_losses(&mut flow, &[1e-300, 1e-30]).unwrap();
         for p in &points {
@@ -581,6 +601,7 @@ mod tests {
             distance_l1: l1,
             l1_margin_ratio: 1.0,
             l2_margin_ratio: 1.0,
+            teacher_cosine: 1.0,
             norm: 1.0,
             clock_drift: 0.0,
         };
