@@ -26,8 +26,11 @@ use catapult_optim::{DormandPrince, Flow, GradientFlow, Objective, OdeOptions};
 use faer::{ColMut, ColRef};
 use serde::Serialize;
 
+/// The largest `level/target` that [`learning_time`] accepts.
+pub const MAX_LEVEL: f64 = 0.9999;
+
 /// The time for `σ̇ = N² σ^{2−2/N}(σ* − σ)` to take `σ` from `sigma0` to `level` (see the
-/// module docs). Needs `N ≥ 1` and `0 < sigma0 < level < target`, all finite.
+/// module docs). Needs `N ≥ 1`, `0 < sigma0 < level ≤ 0.9999·target`, all finite.
 pub fn learning_time(
     depth: u32,
     sigma0: f64,
@@ -46,6 +49,13 @@ pub fn learning_time(
         ));
     }
     let (y0, y) = (sigma0 / target, level / target);
+    if y > MAX_LEVEL {
+        return Err(DiagonalError::invalid(
+            "level / target",
+            y,
+            "at most 0.9999 (the N ≥ 3 series needs ~40/(1 − y) terms)",
+        ));
+    }
     Ok(match depth {
         1 => ((1.0 - y0) / (1.0 - y)).ln(),
         2 => (y * (1.0 - y0) / (y0 * (1.0 - y))).ln() / (4.0 * target),
@@ -529,6 +539,7 @@ mod tests {
         assert!(learning_time(2, 0.5, 0.1, 1.0).is_err());
         assert!(learning_time(2, 0.1, 1.0, 1.0).is_err());
         assert!(learning_time(2, f64::NAN, 0.5, 1.0).is_err());
+        assert!(learning_time(3, 0.1, 0.99995, 1.0).is_err());
     }
 
     #[test]

@@ -224,16 +224,39 @@ fn row_of(
     measure(depth, alpha, &point, data, references)
 }
 
-/// `(1/n) Σ ℓ(⟨x_i, w⟩, y_i)`.
-fn mean_loss(loss: Loss, data: &Dataset, w: &[f64]) -> f64 {
-    let (x, y) = (data.x(), data.y());
-    (0..data.len())
-        .map(|i| {
-            let f: f64 = (0..w.len()).map(|k| x[(i, k)] * w[k]).sum();
-            loss.value(f, y[i])
-        })
-        .sum::<f64>()
-        / data.len() as f64
+/// The mean loss `(1/n) Σ ℓ(⟨x_i, w⟩, y_i)` of the predictor `w = u₊^D − u₋^D` of a state
+/// `(u₊, u₋)`, with `w` written into `predictor` (no allocation).
+struct LossProbe<'a> {
+    loss: Loss,
+    data: &'a Dataset,
+    power: i32,
+    predictor: Vec<f64>,
+}
+
+impl<'a> LossProbe<'a> {
+    fn new(loss: Loss, data: &'a Dataset, depth: u32) -> Self {
+        Self {
+            loss,
+            data,
+            power: depth as i32,
+            predictor: vec![0.0; data.dim()],
+        }
+    }
+
+    fn at(&mut self, state: &[f64]) -> f64 {
+        let d = self.predictor.len();
+        for (k, w) in self.predictor.iter_mut().enumerate() {
+            *w = state[k].powi(self.power) - state[d + k].powi(self.power);
+        }
+        let (x, y) = (self.data.x(), self.data.y());
+        (0..self.data.len())
+            .map(|i| {
+                let f: f64 = (0..d).map(|k| x[(i, k)] * self.predictor[k]).sum();
+                self.loss.value(f, y[i])
+            })
+            .sum::<f64>()
+            / self.data.len() as f64
+    }
 }
 
 /// Gradient flow on `(u₊, u₋)` from `α·1` until the mean loss falls to `target`; returns `w`
@@ -246,20 +269,15 @@ pub fn flow_to_loss(
     target: f64,
 ) -> Result<Vec<f64>, DiagonalError> {
     let d = data.dim();
-    let power = model.depth() as i32;
-    let predictor = |state: &[f64]| -> Vec<f64> {
-        (0..d)
-            .map(|k| state[k].powi(power) - state[d + k].powi(power))
-            .collect()
-    };
+    let mut probe = LossProbe::new(loss, data, model.depth());
     let mut state: Vec<f64> = model.uniform_init(alpha)?.iter().copied().collect();
-    if mean_loss(loss, data, &predictor(&state)) <= target {
-        return Ok(predictor(&state));
+    if probe.at(&state) <= target {
+        return Ok(probe.predictor);
     }
     let mut risk = EmpiricalRisk::new(*model, loss, data.clone())?;
     let options = OdeOptions::new(1e-9, 1e-12, 5_000_000)?;
     let mut solver = DormandPrince::new(2 * d, options);
-    let mut found = None;
+    let mut found = false;
     let mut interpolated = vec![0.0; 2 * d];
     solver.integrate(
         &mut GradientFlow::new(&mut risk),
@@ -267,7 +285,7 @@ pub fn flow_to_loss(
         &mut state,
         1e15,
         |step| {
-            if mean_loss(loss, data, &predictor(step.y1)) > target {
+            if probe.at(step.y1) > target {
                 return Flow::Continue;
             }
             let (mut lo, mut hi) = (step.t0, step.t1);
@@ -276,7 +294,7 @@ pub fn flow_to_loss(
                 for (k, v) in interpolated.iter_mut().enumerate() {
                     *v = step.interpolate(k, mid);
                 }
-                if mean_loss(loss, data, &predictor(&interpolated)) > target {
+                if probe.at(&interpolated) > target {
                     lo = mid;
                 } else {
                     hi = mid;
@@ -285,15 +303,20 @@ pub fn flow_to_loss(
             for (k, v) in interpolated.iter_mut().enumerate() {
                 *v = step.interpolate(k, hi);
             }
-            found = Some(predictor(&interpolated));
+            probe.at(&interpolated);
+            found = true;
             Flow::Stop
         },
     )?;
-    found.ok_or(DiagonalError::invalid(
-        "target loss",
-        target,
-        "reachable by gradient flow within t = 1e15",
-    ))
+    if found {
+        Ok(probe.predictor)
+    } else {
+        Err(DiagonalError::invalid(
+            "target loss",
+            target,
+            "reachable by gradient flow within t = 1e15",
+        ))
+    }
 }
 
 #[cfg(test)]

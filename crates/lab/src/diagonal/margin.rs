@@ -591,6 +591,26 @@ mod tests {
         assert!(ExponentialFlow::new(2, 0.0, &data).is_err());
     }
 
+    /// One signed sample `z = (2, 1)` (twice, with both labels): the ℓ2 max-margin direction is
+    /// `z/‖z‖` with margin √5, the ℓ1 one is `e_1` with margin 2.
+    #[test]
+    fn references_on_a_known_case() {
+        let x = Mat::from_fn(2, 2, |i, k| [[2.0, 1.0], [-2.0, -1.0]][i][k]);
+        let y = Col::from_fn(2, |i| [1.0, -1.0][i]);
+        let data = Dataset::new(x, y).unwrap();
+        let references = References::solve(&data, &[1.0, 0.0]).unwrap();
+        let s5 = 5f64.sqrt();
+        assert!(
+            (references.l2[0] - 2.0 / s5).abs() < 1e-6
+                && (references.l2[1] - 1.0 / s5).abs() < 1e-6
+        );
+        assert!((references.l2_margin - s5).abs() < 1e-6);
+        assert!((references.l1[0] - 1.0).abs() < 1e-6 && references.l1[1].abs() < 1e-6);
+        assert!((references.l1_margin - 2.0).abs() < 1e-6);
+        assert!(References::solve(&data, &[0.0, 0.0]).is_err());
+        assert!(References::solve(&data, &[1.0]).is_err());
+    }
+
     #[test]
     fn crossing_and_slope() {
         let row = |alpha: f64, l1: f64, l2: f64| MarginRow {
