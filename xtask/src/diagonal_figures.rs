@@ -330,7 +330,7 @@ pub fn diagonal_large_steps() -> Result<Built> {
         }
         for r in rows.iter().filter(|r| r.loss == loss.name()) {
             notes.push(format!(
-                "{} α = {} η·S0/2 = {}: phase {}, loss rose at {} steps (largest one-step ratio {:.3}), final loss {:.2e}, GD distance ℓ1/ℓ2 {}/{}, flow {}/{}",
+                "{} α = {} η·S0/2 = {}: phase {}, loss rose at {} steps (largest one-step ratio {:.3}), final loss {:.2e}, final η·S/2 {}, GD distance ℓ1/ℓ2 {}/{}, flow {}/{}",
                 r.loss,
                 r.alpha,
                 r.factor,
@@ -338,6 +338,8 @@ pub fn diagonal_large_steps() -> Result<Built> {
                 r.loss_rises,
                 r.largest_rise,
                 r.final_loss,
+                r.final_sharpness
+                    .map_or("-".into(), |s| format!("{:.1e}", s * r.eta / 2.0)),
                 fmt(r.gd_distance_l1),
                 fmt(r.gd_distance_l2),
                 fmt(r.flow_distance_l1),

@@ -72,6 +72,8 @@ pub struct LargeStepRow {
     /// The largest one-step loss ratio `L_{t+1}/L_t` (below 1 for a monotone run).
     pub largest_rise: f64,
     pub final_loss: f64,
+    /// Sharpness at the last iterate; `None` for a divergent run.
+    pub final_sharpness: Option<f64>,
     /// GD's direction; `None` for a divergent run.
     pub gd_distance_l1: Option<f64>,
     pub gd_distance_l2: Option<f64>,
@@ -150,6 +152,7 @@ fn run_one(
         loss_rises: rises.count,
         largest_rise: rises.largest,
         final_loss: outcome.final_loss,
+        final_sharpness: None,
         gd_distance_l1: None,
         gd_distance_l2: None,
         gd_l1_margin_ratio: None,
@@ -160,6 +163,7 @@ fn run_one(
     if phase == Phase::Divergent {
         return Ok(row);
     }
+    row.final_sharpness = Some(risk.sharpness(theta.as_ref(), &mut lanczos, None)?.value);
     let gd = direction_row(&model, theta.iter().copied().collect(), data, references)?;
     let flow_w = flow_to_loss(&model, loss, data, alpha, outcome.final_loss)?;
     let flow = row_of(depth, alpha, flow_w, data, references);

@@ -3,7 +3,7 @@
 //! diagonal network reaches from `u₊ = u₋ = α·1`, as a function of α and of the training
 //! loss `ε = L = Σ_n exp(−y_n⟨x_n, w⟩)` reached.
 //!
-//! # Gradient flow in the dual variables, clocked by the log-loss
+//! # Gradient flow in closed form in ρ, clocked by the log-loss
 //!
 //! With `z_n = y_n x_n` (rows of Z), `ℓ_n = exp(−z_nᵀw)` and `ν_n(t) = ∫_0^t ℓ_n`, gradient
 //! flow on `(u₊, u₋)` gives `u̇₊ = D u₊^{D−1} ⊙ Zᵀℓ` and `u̇₋ = −D u₋^{D−1} ⊙ Zᵀℓ`, which
@@ -193,7 +193,7 @@ pub struct FlowPoint {
     pub clock_drift: f64,
 }
 
-/// Integrates the dual flow from `w = 0` and returns `w` at each loss level of `epsilons`
+/// Integrates the flow from `w = 0` and returns `w` at each loss level of `epsilons`
 /// (each below `n`, the loss at the start; any order).
 pub fn flow_to_losses(
     flow: &mut ExponentialFlow,
@@ -529,10 +529,10 @@ mod tests {
         sparse_teacher(5, &small_teacher(), 0.0, true, 3).unwrap()
     }
 
-    /// The dual flow reaches the same `w` as gradient flow on the parameters, at the loss the
+    /// The log-loss-clocked flow reaches the same `w` as gradient flow on the parameters, at the loss the
     /// parameter flow reached.
     #[test]
-    fn dual_flow_matches_parameter_gradient_flow() {
+    fn clocked_flow_matches_parameter_gradient_flow() {
         let data = small_data();
         for depth in 1..=3u32 {
             let alpha = 0.4;

@@ -5,8 +5,8 @@
 //! - [`incremental`]: closed-form learning times of one coordinate, the toy `σ = u^N`
 //!   integrated as a gradient flow (the staircase), and the order in which a deep diagonal
 //!   network finds the support of a sparse regression teacher.
-//! - [`margin`]: gradient flow with the exponential loss, integrated exactly in its dual
-//!   variables against the log-loss, measured against the ℓ1 and ℓ2 max-margin directions
+//! - [`margin`]: gradient flow with the exponential loss, integrated in closed-form layer
+//!   potentials against the log-loss, measured against the ℓ1 and ℓ2 max-margin directions
 //!   over a grid of α and ε, and the transition between them.
 //! - [`large_step`]: GD at step sizes up to and past the catapult phase against gradient
 //!   flow at the same training loss.
