@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 14] = [
+pub const ALL: [FigureSpec; 19] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -98,6 +98,31 @@ pub const ALL: [FigureSpec; 14] = [
         name: "sgd_spikes",
         summary: "SGD against GD at the same step: loss spikes and the sharpness around them",
         build: crate::annealing_figures::sgd_spikes,
+    },
+    FigureSpec {
+        name: "diagonal_staircase",
+        summary: "incremental learning: σ = u^N for N = 1…4, one value at a time, largest first",
+        build: crate::diagonal_figures::diagonal_staircase,
+    },
+    FigureSpec {
+        name: "diagonal_sparse_regression",
+        summary: "depth-3 diagonal net on sparse regression: order in which the support is found",
+        build: crate::diagonal_figures::diagonal_sparse_regression,
+    },
+    FigureSpec {
+        name: "diagonal_margin",
+        summary: "exponential loss: distance to the ℓ1 and ℓ2 max-margin directions over α and ε",
+        build: crate::diagonal_figures::diagonal_margin,
+    },
+    FigureSpec {
+        name: "diagonal_transition",
+        summary: "the kernel–rich transition α_c(ε), measured and predicted ∝ ln(1/ε)^(1/D)",
+        build: crate::diagonal_figures::diagonal_transition,
+    },
+    FigureSpec {
+        name: "diagonal_large_steps",
+        summary: "GD with large steps on a diagonal net vs gradient flow at the same loss",
+        build: crate::diagonal_figures::diagonal_large_steps,
     },
 ];
 

@@ -2,6 +2,7 @@
 
 mod annealing;
 mod check;
+mod diagonal;
 mod generalisation;
 mod merge;
 mod phase_diagram;
@@ -37,6 +38,8 @@ enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Does the flatter catapult minimum generalise? η sweep on real and synthetic data, with seeds.
     Generalisation(generalisation::GeneralisationArgs),
+    /// Diagonal linear networks: incremental learning, kernel vs rich regime over α × ε, large steps.
+    Diagonal(diagonal::DiagonalArgs),
     /// Check every theory claim against the real network; exits non-zero if one fails.
     Check(check::CheckArgs),
 }
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => merge::merge(args),
         Command::Check(args) => check::check(args),
+        Command::Diagonal(args) => diagonal::diagonal(args),
         Command::Generalisation(args) => generalisation::generalisation(args),
         Command::Schedule(args) => schedule::schedule(args),
         Command::Annealing(args) => annealing::annealing(args),

@@ -15,6 +15,7 @@ mod idx;
 mod load;
 mod real;
 mod separability;
+mod sparse;
 mod split;
 mod standardize;
 mod synthetic;
@@ -29,6 +30,7 @@ pub use separability::{
     Bias, Decomposition, MaxMargin, Separability, SeparabilityError, decompose, max_margin_l1,
     max_margin_l2, separability,
 };
+pub use sparse::sparse_teacher;
 pub use standardize::Standardizer;
 pub use synthetic::{SeparableMix, flip_labels, separable_mix, two_gaussians};
 pub use tabular::{LabelColumn, load_csv};

@@ -15,7 +15,9 @@
 //! ```
 //!
 //! The generalisation experiment (flatness and test accuracy on real and synthetic data) is
-//! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`].
+//! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`];
+//! diagonal linear networks (kernel vs rich regime, incremental learning, large steps) are
+//! [`diagonal`].
 //!
 //! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
@@ -24,6 +26,7 @@
 pub mod annealing;
 mod config;
 mod csv_rows;
+pub mod diagonal;
 pub mod generalisation;
 mod parallel;
 mod record;

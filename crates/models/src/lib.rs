@@ -1,7 +1,8 @@
 //! Models for catapult and their empirical risk.
 //!
 //! A [`Model`] is an architecture: a map `f_θ: R^d → R` of a flat parameter vector θ, with
-//! its Jacobian products and the curvature of `f` itself. [`EmpiricalRisk`] joins a model, a
+//! its Jacobian products and the curvature of `f` itself: [`DeepLinear`] nets and depth-D
+//! [`DiagonalNet`]s. [`EmpiricalRisk`] joins a model, a
 //! loss and a dataset into `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)`, implements
 //! [`catapult_optim::Objective`] (exact gradient, exact Hessian-vector product) and measures
 //! the curvature of training: the sharpness (top Hessian eigenvalue) and the top eigenvalue
@@ -25,11 +26,13 @@
 //! ```
 
 mod deep_linear;
+mod diagonal;
 mod model;
 mod restricted;
 mod risk;
 
 pub use deep_linear::{DeepLinear, DeepLinearWorkspace};
+pub use diagonal::{DiagonalNet, DiagonalNetWorkspace};
 pub use model::Model;
 pub use restricted::{InputLayer, RestrictedHessianOperator};
 pub use risk::{EmpiricalRisk, HessianOperator, NtkOperator};
@@ -43,6 +46,18 @@ pub enum ModelError {
     /// A deep linear net needs at least two weight layers.
     #[error("depth must be at least 2 (two weight layers), got {0}")]
     DepthTooSmall(usize),
+    /// A diagonal network needs at least one layer.
+    #[error("a diagonal network needs depth D >= 1, got 0")]
+    DiagonalDepthZero,
+    /// An initialisation scale that is not a finite positive number.
+    #[error("the initialisation scale alpha must be finite and > 0, got {0}")]
+    InvalidInitScale(f64),
+    /// An initial vector of the wrong length.
+    #[error("an initial vector has length {got} but the input dimension is {expected}")]
+    InitLength { expected: usize, got: usize },
+    /// A non-finite entry in a given initialisation.
+    #[error("initial parameter {index} is {value}: parameters must be finite")]
+    NonFiniteInit { index: usize, value: f64 },
     /// A layer of width zero.
     #[error("width must be at least 1, got 0")]
     ZeroWidth,

@@ -3,6 +3,7 @@
 //! hands the iterate to composable [`Observer`]s every `k` steps and stops a diverging run.
 //! Learning-rate [`schedule`]s (LRBench's policies, cosine, SGDR, one-cycle, warm-up and
 //! sequences) give `η_t` per step through the [`Schedule`] trait and parse from spec strings.
+//! Gradient flow (and any ODE) is integrated with error control by [`DormandPrince`].
 //! [`Sgd`] adds mini-batches of a [`StochasticObjective`], heavy-ball or Nesterov momentum and
 //! coupled or decoupled weight decay, run under a schedule by [`train_scheduled`].
 //!
@@ -38,6 +39,7 @@
 
 mod gradient_descent;
 mod objective;
+mod ode;
 pub mod schedule;
 mod sgd;
 mod stochastic;
@@ -45,6 +47,7 @@ mod train;
 
 pub use gradient_descent::GradientDescent;
 pub use objective::Objective;
+pub use ode::{DormandPrince, Flow, GradientFlow, OdeOptions, OdeOutcome, OdeSystem, StepView};
 pub use schedule::{LrSchedule, Schedule, ScheduleError};
 pub use sgd::{Sampling, Sgd, SgdConfig, WeightDecay};
 pub use stochastic::StochasticObjective;
@@ -86,6 +89,24 @@ pub enum OptimError {
     /// A schedule whose learning rate at a step is not a finite positive number.
     #[error("the schedule's learning rate at step {step} is {value}: it must be finite and > 0")]
     InvalidScheduledLearningRate { step: usize, value: f64 },
+    /// An ODE tolerance that is not a finite positive number.
+    #[error("the ODE {name} must be finite and > 0, got {value}")]
+    InvalidTolerance { name: &'static str, value: f64 },
+    /// An ODE step budget of zero.
+    #[error("the ODE step budget must be at least 1, got 0")]
+    ZeroMaxSteps,
+    /// An ODE time span that is empty, backwards or not finite.
+    #[error("the ODE must run forward over finite times, got t0 = {t0}, t_end = {t_end}")]
+    InvalidTimeSpan { t0: f64, t_end: f64 },
+    /// The ODE's right-hand side is not finite.
+    #[error("the flow is not finite at t = {t}: the state or its derivative overflowed")]
+    NonFiniteFlow { t: f64 },
+    /// The adaptive step became too small to advance the time.
+    #[error("the ODE step size underflowed at t = {t} (the system is too stiff or singular)")]
+    StepSizeUnderflow { t: f64 },
+    /// The step budget ran out.
+    #[error("the ODE used its budget of {steps} steps and stopped at t = {t}")]
+    OdeStepBudget { t: f64, steps: usize },
     /// An [`Sgd`] built for another number of parameters or samples than the objective's.
     #[error("the optimizer was built for {optimizer} {what} but the objective has {objective}")]
     OptimizerMismatch {
