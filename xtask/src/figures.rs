@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 14] = [
+pub const ALL: [FigureSpec; 15] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -99,10 +99,15 @@ pub const ALL: [FigureSpec; 14] = [
         summary: "SGD against GD at the same step: loss spikes and the sharpness around them",
         build: crate::annealing_figures::sgd_spikes,
     },
+    FigureSpec {
+        name: "fqi_srank",
+        summary: "fitted Q-iteration: srank, effective rank and distance to Q* (bootstrapped, supervised, penalty)",
+        build: crate::rl_figures::fqi_srank,
+    },
 ];
 
 pub const TWO_PANELS: (u32, u32) = (1400, 720);
-const THREE_PANELS: (u32, u32) = (1950, 720);
+pub const THREE_PANELS: (u32, u32) = (1950, 720);
 
 const TRACE_EVERY: usize = 5;
 pub const SQUARED_STEPS: usize = 3000;

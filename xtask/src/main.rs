@@ -9,6 +9,7 @@ mod generalisation_figures;
 mod output;
 mod phase_figures;
 mod plot;
+mod rl_figures;
 mod schedule_figures;
 
 use anyhow::{Result, bail};

@@ -2,6 +2,7 @@
 
 mod annealing;
 mod check;
+mod fqi;
 mod generalisation;
 mod merge;
 mod phase_diagram;
@@ -37,6 +38,8 @@ enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Does the flatter catapult minimum generalise? η sweep on real and synthetic data, with seeds.
     Generalisation(generalisation::GeneralisationArgs),
+    /// Fitted Q-iteration on gridworlds: srank of the features under bootstrapped vs supervised targets and the srank penalty.
+    Fqi(fqi::FqiArgs),
     /// Check every theory claim against the real network; exits non-zero if one fails.
     Check(check::CheckArgs),
 }
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Merge(args) => merge::merge(args),
         Command::Check(args) => check::check(args),
+        Command::Fqi(args) => fqi::fqi(args),
         Command::Generalisation(args) => generalisation::generalisation(args),
         Command::Schedule(args) => schedule::schedule(args),
         Command::Annealing(args) => annealing::annealing(args),

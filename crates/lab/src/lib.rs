@@ -15,7 +15,8 @@
 //! ```
 //!
 //! The generalisation experiment (flatness and test accuracy on real and synthetic data) is
-//! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`].
+//! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`]; the
+//! srank collapse of bootstrapped value fitting is [`underparam`].
 //!
 //! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
@@ -31,6 +32,7 @@ mod runner;
 mod scaled;
 pub mod sweep;
 pub mod table;
+pub mod underparam;
 
 pub use catapult_theory::Phase;
 pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, OptimizerConfig, RunConfig};

@@ -39,6 +39,9 @@ pub enum LabError {
     /// An eigen-solver failed.
     #[error("eigen-solver: {0}")]
     Spectral(#[from] SpectralError),
+    /// A reinforcement-learning problem could not be built or fitted.
+    #[error("rl: {0}")]
+    Rl(#[from] catapult_rl::RlError),
     /// The loss at initialisation is already non-finite or above the divergence threshold.
     #[error("the loss at initialisation is {0}: the run diverged before its first step")]
     DivergedAtStart(f64),
