@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 15] = [
+pub const ALL: [FigureSpec; 18] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -103,6 +103,21 @@ pub const ALL: [FigureSpec; 15] = [
         name: "fqi_srank",
         summary: "fitted Q-iteration: srank, effective rank and distance to Q* (bootstrapped, supervised, penalty)",
         build: crate::rl_figures::fqi_srank,
+    },
+    FigureSpec {
+        name: "relu_norm",
+        summary: "square-loss ReLU classifier: ρ, loss and normalised margin with and without weight decay",
+        build: crate::collapse_figures::relu_norm,
+    },
+    FigureSpec {
+        name: "relu_ranks",
+        summary: "square-loss ReLU classifier: stable and effective rank of the last weight matrices",
+        build: crate::collapse_figures::relu_ranks,
+    },
+    FigureSpec {
+        name: "relu_collapse",
+        summary: "square-loss ReLU classifier: NC1, NC2, NC3 over training for a few weight decays",
+        build: crate::collapse_figures::relu_collapse,
     },
 ];
 

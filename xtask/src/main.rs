@@ -3,6 +3,7 @@
 //! exactly as plotted); without NAME it builds them all.
 
 mod annealing_figures;
+mod collapse_figures;
 mod experiments;
 mod figures;
 mod generalisation_figures;

@@ -2,6 +2,7 @@
 
 mod annealing;
 mod check;
+mod collapse;
 mod fqi;
 mod generalisation;
 mod merge;
@@ -38,6 +39,8 @@ enum Command {
     Schedule(schedule::ScheduleArgs),
     /// Does the flatter catapult minimum generalise? η sweep on real and synthetic data, with seeds.
     Generalisation(generalisation::GeneralisationArgs),
+    /// Square-loss ReLU classifiers: norm, margin, weight ranks and neural collapse over training, per weight decay.
+    Collapse(collapse::CollapseArgs),
     /// Fitted Q-iteration on gridworlds: srank of the features under bootstrapped vs supervised targets and the srank penalty.
     Fqi(fqi::FqiArgs),
     /// Check every theory claim against the real network; exits non-zero if one fails.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(args),
         Command::Check(args) => check::check(args),
         Command::Fqi(args) => fqi::fqi(args),
+        Command::Collapse(args) => collapse::collapse(args),
         Command::Generalisation(args) => generalisation::generalisation(args),
         Command::Schedule(args) => schedule::schedule(args),
         Command::Annealing(args) => annealing::annealing(args),

@@ -9,6 +9,7 @@
 //! data.check_binary_labels().unwrap();
 //! ```
 
+mod classes;
 mod dataset;
 mod degenerate;
 mod idx;
@@ -20,6 +21,7 @@ mod standardize;
 mod synthetic;
 mod tabular;
 
+pub use classes::{Classes, gaussian_classes, iris_classes};
 pub use dataset::{DataError, Dataset};
 pub use degenerate::degenerate_direction;
 pub use idx::load_idx_pair;

@@ -16,13 +16,15 @@
 //!
 //! The generalisation experiment (flatness and test accuracy on real and synthetic data) is
 //! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`]; the
-//! srank collapse of bootstrapped value fitting is [`underparam`].
+//! srank collapse of bootstrapped value fitting is [`underparam`]; norms, ranks and neural
+//! collapse of square-loss ReLU classifiers are [`collapse`].
 //!
 //! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
 //! CSV table.
 
 pub mod annealing;
+pub mod collapse;
 mod config;
 mod csv_rows;
 pub mod generalisation;

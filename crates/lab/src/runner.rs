@@ -42,6 +42,9 @@ pub enum LabError {
     /// A reinforcement-learning problem could not be built or fitted.
     #[error("rl: {0}")]
     Rl(#[from] catapult_rl::RlError),
+    /// A training run diverged part-way.
+    #[error("the run diverged at step {step}: lower the learning rate")]
+    Diverged { step: usize },
     /// The loss at initialisation is already non-finite or above the divergence threshold.
     #[error("the loss at initialisation is {0}: the run diverged before its first step")]
     DivergedAtStart(f64),

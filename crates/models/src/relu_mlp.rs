@@ -190,14 +190,14 @@ impl ReluMlp {
         Ok(w)
     }
 
-    /// The layer norms `ρ_1, …, ρ_L`: the ρ parameters under weight normalisation, `‖W_k‖_F`
-    /// otherwise.
+    /// The layer norms `‖W_k‖_F`: `|ρ_k|` under weight normalisation (a negative `ρ_k` flips
+    /// the layer's sign), the Frobenius norms of the weights otherwise.
     pub fn layer_norms(&self, theta: &[f64]) -> Result<Vec<f64>, ModelError> {
         self.check_theta(theta)?;
         Ok((1..=self.depth())
             .map(|k| match self.normalisation {
                 Normalisation::None => self.direction(theta, k).norm_l2(),
-                Normalisation::PerLayer => self.rho(theta, k),
+                Normalisation::PerLayer => self.rho(theta, k).abs(),
             })
             .collect())
     }
