@@ -2,7 +2,9 @@
 //! ([`Gridworld`]), exact `Q*` by value iteration ([`Mdp::value_iteration`]), offline
 //! datasets of transitions ([`OfflineDataset`]), and fitted Q-iteration on any model of the
 //! models crate that exposes its penultimate features ([`fitted_q_iteration`]), with the
-//! supervised control and the srank penalty of Kumar, Agarwal, Ghosh and Levine (ICLR 2021).
+//! supervised control and the srank penalty of Kumar, Agarwal, Ghosh and Levine (ICLR 2021);
+//! and the deep-linear view, repeated self-distillation of a deep linear network's end-to-end
+//! map ([`self_distill`]).
 //!
 //! ```
 //! use catapult_models::{Normalisation, ReluMlp};
@@ -29,11 +31,13 @@
 //! ```
 
 mod dataset;
+mod distill;
 mod fqi;
 mod gridworld;
 mod mdp;
 
 pub use dataset::{OfflineDataset, Transition};
+pub use distill::{DistillConfig, DistillRecord, policy_values, random_chain, self_distill};
 pub use fqi::{
     FittingObjective, FqiConfig, IterationRecord, QProblem, Targets, fitted_q_iteration,
 };
@@ -99,6 +103,9 @@ pub enum RlError {
     /// A bad fitted Q-iteration setting.
     #[error("invalid FQI config: {0}")]
     InvalidFqiConfig(String),
+    /// A bad self-distillation setting or input.
+    #[error("invalid self-distillation setup: {0}")]
+    InvalidDistillConfig(String),
     /// An unknown name of targets.
     #[error("unknown targets `{0}`: expected `bootstrapped` or `supervised`")]
     UnknownTargets(String),
