@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 18] = [
+pub const ALL: [FigureSpec; 19] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -103,6 +103,11 @@ pub const ALL: [FigureSpec; 18] = [
         name: "fqi_srank",
         summary: "fitted Q-iteration: srank, effective rank and distance to Q* (bootstrapped, supervised, penalty)",
         build: crate::rl_figures::fqi_srank,
+    },
+    FigureSpec {
+        name: "self_distillation",
+        summary: "deep linear self-distillation: singular values shrink by λ per round (depth 2), bootstrapped vs supervised",
+        build: crate::rl_figures::self_distillation,
     },
     FigureSpec {
         name: "relu_norm",
