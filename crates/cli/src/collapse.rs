@@ -18,10 +18,24 @@ use std::time::Instant;
     after_help = "Example:\n  catapult collapse --task iris --lambdas 0,0.001 --steps 3000 --out collapse.csv"
 )]
 pub struct CollapseArgs {
-    /// `gaussian` (4 classes × 50, d = 10, separation 1, drawn with the seed) or `iris`
-    /// (3 classes, standardised) [default: gaussian].
+    /// `gaussian` (4 classes × 50, d = 10, separation 1, drawn with the seed), `iris`
+    /// (3 classes, standardised) or `idx` (MNIST-style files: --images, --labels, --digits)
+    /// [default: gaussian].
     #[arg(long, value_name = "NAME")]
     task: Option<String>,
+    /// IDX images file (raw or gzipped), for --task idx.
+    #[arg(long, value_name = "FILE")]
+    images: Option<PathBuf>,
+    /// IDX labels file (raw or gzipped), for --task idx.
+    #[arg(long, value_name = "FILE")]
+    labels: Option<PathBuf>,
+    /// Comma-separated digits, one class each, for --task idx [default: 0,1,2].
+    #[arg(long, value_delimiter = ',', value_name = "DIGITS")]
+    digits: Option<Vec<u8>>,
+    /// At most this many items of each digit (the first in the file), for --task idx
+    /// [default: 50].
+    #[arg(long, value_name = "N")]
+    per_class: Option<usize>,
     /// Comma-separated weight decays λ, one run each [default: 0,0.001,0.005,0.01].
     #[arg(long, value_delimiter = ',', value_name = "LAMBDAS")]
     lambdas: Option<Vec<f64>>,
@@ -61,7 +75,18 @@ pub fn collapse(args: CollapseArgs) -> Result<()> {
     match args.task.as_deref() {
         None | Some("gaussian") => {}
         Some("iris") => spec.task = ClassTask::Iris,
-        Some(other) => bail!("unknown task `{other}`: expected `gaussian` or `iris`"),
+        Some("idx") => {
+            let (Some(images), Some(labels)) = (args.images, args.labels) else {
+                bail!("--task idx needs --images FILE and --labels FILE");
+            };
+            spec.task = ClassTask::Idx {
+                images,
+                labels,
+                digits: args.digits.unwrap_or_else(|| vec![0, 1, 2]),
+                per_class: Some(args.per_class.unwrap_or(50)),
+            };
+        }
+        Some(other) => bail!("unknown task `{other}`: expected `gaussian`, `iris` or `idx`"),
     }
     match args.normalisation.as_deref() {
         None | Some("per-layer") => {}

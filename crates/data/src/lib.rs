@@ -24,7 +24,7 @@ mod tabular;
 pub use classes::{Classes, gaussian_classes, iris_classes};
 pub use dataset::{DataError, Dataset};
 pub use degenerate::degenerate_direction;
-pub use idx::load_idx_pair;
+pub use idx::{load_idx_classes, load_idx_pair};
 pub use load::LoadError;
 pub use real::{iris_setosa_vs_rest, iris_versicolor_vs_virginica, winequality_red};
 pub use separability::{
