@@ -107,7 +107,7 @@ fn idx_raw_pair_loads_the_two_classes_in_file_order() {
 
 #[test]
 fn idx_classes_load_every_asked_digit_in_file_order_with_a_per_class_cap() {
-    let dir = TempDir::new("idx-classes");
+    let dir = TempDir::new("idx-multi-class");
     let (images, labels) = sample_images();
     let images = dir.write("images-idx3-ubyte", &images);
     let labels = dir.write("labels-idx1-ubyte", &labels);
