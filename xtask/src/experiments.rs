@@ -91,9 +91,10 @@ impl Dataset {
             .ok_or_else(|| anyhow!("{}: the risk has no finite minimiser", self.name))
     }
 
-    /// `λ0`, the top eigenvalue of Θ/n at initialisation, from a run of zero steps.
+    /// `λ0`, the top eigenvalue of Θ/n at initialisation, from a run of one step (runs
+    /// measure λ0 before their first step).
     pub fn lambda0(&self) -> Result<f64> {
-        let probe = self.config(LearningRate::Factor(1.0), 0, 1);
+        let probe = self.config(LearningRate::Factor(1.0), 1, 1);
         Ok(run_one(&probe, self.name)?.lambda0)
     }
 }

@@ -28,7 +28,7 @@ pub struct FigureSpec {
 }
 
 /// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 19] = [
+pub const ALL: [FigureSpec; 24] = [
     FigureSpec {
         name: "squared_phases",
         summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
@@ -124,10 +124,35 @@ pub const ALL: [FigureSpec; 19] = [
         summary: "GD with large steps on a diagonal net vs gradient flow at the same loss",
         build: crate::diagonal_figures::diagonal_large_steps,
     },
+    FigureSpec {
+        name: "fqi_srank",
+        summary: "fitted Q-iteration: srank, effective rank and distance to Q* (bootstrapped, supervised, penalty)",
+        build: crate::rl_figures::fqi_srank,
+    },
+    FigureSpec {
+        name: "self_distillation",
+        summary: "deep linear self-distillation: singular values shrink by λ per round (depth 2), bootstrapped vs supervised",
+        build: crate::rl_figures::self_distillation,
+    },
+    FigureSpec {
+        name: "relu_norm",
+        summary: "square-loss ReLU classifier: ρ, loss and normalised margin with and without weight decay",
+        build: crate::collapse_figures::relu_norm,
+    },
+    FigureSpec {
+        name: "relu_ranks",
+        summary: "square-loss ReLU classifier: stable and effective rank of the last weight matrices",
+        build: crate::collapse_figures::relu_ranks,
+    },
+    FigureSpec {
+        name: "relu_collapse",
+        summary: "square-loss ReLU classifier: NC1, NC2, NC3 over training for a few weight decays",
+        build: crate::collapse_figures::relu_collapse,
+    },
 ];
 
 pub const TWO_PANELS: (u32, u32) = (1400, 720);
-const THREE_PANELS: (u32, u32) = (1950, 720);
+pub const THREE_PANELS: (u32, u32) = (1950, 720);
 
 const TRACE_EVERY: usize = 5;
 pub const SQUARED_STEPS: usize = 3000;

@@ -3,6 +3,7 @@
 //! exactly as plotted); without NAME it builds them all.
 
 mod annealing_figures;
+mod collapse_figures;
 mod diagonal_figures;
 mod experiments;
 mod figures;
@@ -10,6 +11,7 @@ mod generalisation_figures;
 mod output;
 mod phase_figures;
 mod plot;
+mod rl_figures;
 mod schedule_figures;
 
 use anyhow::{Result, bail};

@@ -220,6 +220,18 @@ impl Panel {
         self.add(series.into(), true, color, Style::Dashed, points);
     }
 
+    /// A line or dashed curve (`style`) left out of the legend: one of several curves that a
+    /// single legend entry stands for.
+    pub fn unlisted(
+        &mut self,
+        series: impl Into<String>,
+        color: RGBColor,
+        style: Style,
+        points: impl IntoIterator<Item = (f64, f64)>,
+    ) {
+        self.add(series.into(), false, color, style, points);
+    }
+
     /// Scatter markers, listed in the legend.
     pub fn markers(
         &mut self,

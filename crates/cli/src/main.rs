@@ -2,7 +2,9 @@
 
 mod annealing;
 mod check;
+mod collapse;
 mod diagonal;
+mod fqi;
 mod generalisation;
 mod merge;
 mod phase_diagram;
@@ -40,6 +42,10 @@ enum Command {
     Generalisation(generalisation::GeneralisationArgs),
     /// Diagonal linear networks: incremental learning, kernel vs rich regime over α × ε, large steps.
     Diagonal(diagonal::DiagonalArgs),
+    /// Square-loss ReLU classifiers: norm, margin, weight ranks and neural collapse over training, per weight decay.
+    Collapse(collapse::CollapseArgs),
+    /// Fitted Q-iteration on gridworlds: srank of the features under bootstrapped vs supervised targets and the srank penalty.
+    Fqi(fqi::FqiArgs),
     /// Check every theory claim against the real network; exits non-zero if one fails.
     Check(check::CheckArgs),
 }
@@ -52,6 +58,8 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge::merge(args),
         Command::Check(args) => check::check(args),
         Command::Diagonal(args) => diagonal::diagonal(args),
+        Command::Fqi(args) => fqi::fqi(args),
+        Command::Collapse(args) => collapse::collapse(args),
         Command::Generalisation(args) => generalisation::generalisation(args),
         Command::Schedule(args) => schedule::schedule(args),
         Command::Annealing(args) => annealing::annealing(args),

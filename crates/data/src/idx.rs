@@ -39,7 +39,7 @@
 //! ```
 
 use crate::load::{Source, io_error, open, read_limited, read_up_to};
-use crate::{Dataset, LoadError};
+use crate::{Classes, Dataset, LoadError};
 use faer::{Col, Mat};
 use std::io;
 use std::path::Path;
@@ -83,6 +83,95 @@ pub fn load_idx_pair(
         })
         .collect();
 
+    let indices: Vec<usize> = selected.iter().map(|(i, _)| *i).collect();
+    let x = read_images(images_path, labels_path, labels.len(), &indices, || {
+        LoadError::NoSamples {
+            labels_path: labels_path.to_path_buf(),
+            class_a,
+            class_b,
+        }
+    })?;
+    let y = Col::from_fn(selected.len(), |r| selected[r].1);
+    Dataset::new(x, y).map_err(|source| LoadError::Data {
+        path: images_path.to_path_buf(),
+        source,
+    })
+}
+
+/// Loads the items of an IDX images/labels pair whose label is one of `digits`, as a
+/// multi-class task: class `c` is `digits[c]`, items in file order, at most `per_class` of
+/// each digit (the first ones in the file) when given, pixels scaled to `[0, 1]` as in
+/// [`load_idx_pair`]. Besides the file errors of [`load_idx_pair`]: no digits, a digit above
+/// 9, a repeated digit, or a digit without items.
+pub fn load_idx_classes(
+    images_path: impl AsRef<Path>,
+    labels_path: impl AsRef<Path>,
+    digits: &[u8],
+    per_class: Option<usize>,
+) -> Result<Classes, LoadError> {
+    let (images_path, labels_path) = (images_path.as_ref(), labels_path.as_ref());
+    if digits.is_empty() {
+        return Err(LoadError::NoDigits {
+            labels_path: labels_path.to_path_buf(),
+        });
+    }
+    for (k, &digit) in digits.iter().enumerate() {
+        if digit > 9 {
+            return Err(LoadError::ClassOutOfRange {
+                class: digit,
+                images_path: images_path.to_path_buf(),
+                labels_path: labels_path.to_path_buf(),
+            });
+        }
+        if digits[..k].contains(&digit) {
+            return Err(LoadError::SameClass {
+                class: digit,
+                images_path: images_path.to_path_buf(),
+                labels_path: labels_path.to_path_buf(),
+            });
+        }
+    }
+    let labels = read_labels(labels_path)?;
+    let mut taken = vec![0usize; digits.len()];
+    let mut selected: Vec<(usize, usize)> = Vec::new();
+    for (i, label) in labels.iter().enumerate() {
+        if let Some(class) = digits.iter().position(|d| d == label)
+            && per_class.is_none_or(|limit| taken[class] < limit)
+        {
+            taken[class] += 1;
+            selected.push((i, class));
+        }
+    }
+    if let Some(class) = taken.iter().position(|&t| t == 0) {
+        return Err(LoadError::DigitWithoutSamples {
+            labels_path: labels_path.to_path_buf(),
+            digit: digits[class],
+        });
+    }
+    let indices: Vec<usize> = selected.iter().map(|(i, _)| *i).collect();
+    let x = read_images(images_path, labels_path, labels.len(), &indices, || {
+        LoadError::DigitWithoutSamples {
+            labels_path: labels_path.to_path_buf(),
+            digit: digits[0],
+        }
+    })?;
+    let classes = selected.iter().map(|(_, c)| *c).collect();
+    Classes::new(x, classes, digits.len()).map_err(|source| LoadError::Data {
+        path: images_path.to_path_buf(),
+        source,
+    })
+}
+
+/// The images at `indices` (increasing) of an IDX images file whose labels file has
+/// `label_count` items, one row each, pixels scaled to `[0, 1]`; `no_samples` is the error for
+/// an empty selection, checked after the header and the counts.
+fn read_images(
+    images_path: &Path,
+    labels_path: &Path,
+    label_count: usize,
+    indices: &[usize],
+    no_samples: impl FnOnce() -> LoadError,
+) -> Result<Mat<f64>, LoadError> {
     let mut source = open(images_path)?;
     let header = read_header(&mut source, images_path, IMAGES_MAGIC, "images")?;
     let (n, rows, cols) = (header[0], header[1], header[2]);
@@ -103,26 +192,22 @@ pub fn load_idx_pair(
         header_len,
         data_len,
     )?;
-    if n as usize != labels.len() {
+    if n as usize != label_count {
         return Err(LoadError::IdxCountMismatch {
             images_path: images_path.to_path_buf(),
             images: n,
             labels_path: labels_path.to_path_buf(),
-            labels: labels.len() as u32,
+            labels: label_count as u32,
         });
     }
-    if selected.is_empty() {
-        return Err(LoadError::NoSamples {
-            labels_path: labels_path.to_path_buf(),
-            class_a,
-            class_b,
-        });
+    if indices.is_empty() {
+        return Err(no_samples());
     }
 
     // Read image by image; keep the selected ones (as bytes until the end).
     let mut kept: Vec<u8> = Vec::new();
     let mut image: Vec<u8> = Vec::new();
-    let mut next = selected.iter().peekable();
+    let mut next = indices.iter().peekable();
     for i in 0..n as usize {
         image.clear();
         let got =
@@ -135,7 +220,7 @@ pub fn load_idx_pair(
                 found: header_len + i as u128 * u128::from(pixels) + got as u128,
             });
         }
-        if next.peek().is_some_and(|(j, _)| *j == i) {
+        if next.peek().is_some_and(|&&j| j == i) {
             next.next();
             kept.extend_from_slice(&image);
         }
@@ -143,14 +228,9 @@ pub fn load_idx_pair(
     check_no_trailing(&mut source, images_path, header_len + data_len)?;
 
     let width = pixels as usize;
-    let x = Mat::from_fn(selected.len(), width, |r, j| {
+    Ok(Mat::from_fn(indices.len(), width, |r, j| {
         f64::from(kept[r * width + j]) / 255.0
-    });
-    let y = Col::from_fn(selected.len(), |r| selected[r].1);
-    Dataset::new(x, y).map_err(|source| LoadError::Data {
-        path: images_path.to_path_buf(),
-        source,
-    })
+    }))
 }
 
 /// The digit labels of an IDX labels file, each checked to be in `0..=9`.

@@ -9,6 +9,7 @@
 //! data.check_binary_labels().unwrap();
 //! ```
 
+mod classes;
 mod dataset;
 mod degenerate;
 mod idx;
@@ -21,9 +22,10 @@ mod standardize;
 mod synthetic;
 mod tabular;
 
+pub use classes::{Classes, gaussian_classes, iris_classes};
 pub use dataset::{DataError, Dataset};
 pub use degenerate::degenerate_direction;
-pub use idx::load_idx_pair;
+pub use idx::{load_idx_classes, load_idx_pair};
 pub use load::LoadError;
 pub use real::{iris_setosa_vs_rest, iris_versicolor_vs_virginica, winequality_red};
 pub use separability::{

@@ -107,6 +107,12 @@ pub enum LoadError {
         class_a: u8,
         class_b: u8,
     },
+    /// A multi-class IDX load asked for no digits.
+    #[error("{}: no digits asked for: list at least one", .labels_path.display())]
+    NoDigits { labels_path: PathBuf },
+    /// A digit asked for that no item carries.
+    #[error("{}: no item has label {digit}", .labels_path.display())]
+    DigitWithoutSamples { labels_path: PathBuf, digit: u8 },
     /// A CSV file with nothing in it (not even a header row).
     #[error("{}: the file is empty: a header row and data rows are needed", .path.display())]
     CsvEmpty { path: PathBuf },

@@ -2,7 +2,7 @@
 //! directory (raw and gzipped), loaded back and checked value by value, and one test per kind
 //! of malformed file, asserting that the message names the file and the problem.
 
-use catapult_data::{LabelColumn, LoadError, load_csv, load_idx_pair};
+use catapult_data::{LabelColumn, LoadError, load_csv, load_idx_classes, load_idx_pair};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::io::Write;
@@ -103,6 +103,33 @@ fn idx_raw_pair_loads_the_two_classes_in_file_order() {
     }
     assert_eq!(data.x()[(3, 5)], 1.0);
     assert_eq!(data.x()[(0, 0)], 0.0);
+}
+
+#[test]
+fn idx_classes_load_every_asked_digit_in_file_order_with_a_per_class_cap() {
+    let dir = TempDir::new("idx-multi-class");
+    let (images, labels) = sample_images();
+    let images = dir.write("images-idx3-ubyte", &images);
+    let labels = dir.write("labels-idx1-ubyte", &labels);
+    // labels 1, 7, 1, 3, 7; digits [3, 7, 1] are classes 0, 1, 2.
+    let all = load_idx_classes(&images, &labels, &[3, 7, 1], None).unwrap();
+    assert_eq!(all.labels(), &[2, 1, 2, 0, 1]);
+    assert_eq!(all.num_classes(), 3);
+    assert_eq!(all.x()[(4, 0)], 250.0 / 255.0);
+    let capped = load_idx_classes(&images, &labels, &[7, 1], Some(1)).unwrap();
+    assert_eq!(capped.labels(), &[1, 0]);
+    assert_eq!(capped.x()[(0, 0)], 0.0);
+    assert_eq!(capped.x()[(1, 0)], 10.0 / 255.0);
+    let missing = load_idx_classes(&images, &labels, &[1, 4], None).unwrap_err();
+    assert_names(&missing, &labels, &["no item has label 4"]);
+    assert!(matches!(
+        load_idx_classes(&images, &labels, &[1, 1], None),
+        Err(LoadError::SameClass { class: 1, .. })
+    ));
+    assert!(matches!(
+        load_idx_classes(&images, &labels, &[], None),
+        Err(LoadError::NoDigits { .. })
+    ));
 }
 
 #[test]

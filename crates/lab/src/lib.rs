@@ -17,13 +17,15 @@
 //! The generalisation experiment (flatness and test accuracy on real and synthetic data) is
 //! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`];
 //! diagonal linear networks (kernel vs rich regime, incremental learning, large steps) are
-//! [`diagonal`].
+//! [`diagonal`]; the srank collapse of bootstrapped value fitting is [`underparam`]; norms,
+//! ranks and neural collapse of square-loss ReLU classifiers are [`collapse`].
 //!
 //! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
 //! CSV table.
 
 pub mod annealing;
+pub mod collapse;
 mod config;
 mod csv_rows;
 pub mod diagonal;
@@ -35,6 +37,7 @@ mod scaled;
 mod start;
 pub mod sweep;
 pub mod table;
+pub mod underparam;
 
 pub use catapult_theory::Phase;
 pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, OptimizerConfig, RunConfig};

@@ -39,6 +39,12 @@ pub enum LabError {
     /// An eigen-solver failed.
     #[error("eigen-solver: {0}")]
     Spectral(#[from] SpectralError),
+    /// A reinforcement-learning problem could not be built or fitted.
+    #[error("rl: {0}")]
+    Rl(#[from] catapult_rl::RlError),
+    /// A training run diverged part-way.
+    #[error("the run diverged at step {step}: lower the learning rate")]
+    Diverged { step: usize },
     /// The loss at initialisation is already non-finite or above the divergence threshold.
     #[error("the loss at initialisation is {0}: the run diverged before its first step")]
     DivergedAtStart(f64),
@@ -143,11 +149,12 @@ pub(crate) fn build_data(config: &DataConfig, seed: u64) -> Result<Dataset, LabE
 const TEST_FRACTION: f64 = 0.3;
 
 /// Lanczos workspaces for the Hessian (dimension p) and Θ/n (dimension n), and the previous
-/// top Hessian eigenvector as a warm start.
+/// top eigenvectors of each as warm starts along the trajectory.
 struct CurvatureProbe {
     hessian: Lanczos,
     ntk: Lanczos,
     previous_top: Option<Col<f64>>,
+    previous_ntk_top: Option<Col<f64>>,
 }
 
 impl CurvatureProbe {
@@ -157,6 +164,7 @@ impl CurvatureProbe {
             hessian: Lanczos::new(num_params, options)?,
             ntk: Lanczos::new(num_samples, options)?,
             previous_top: None,
+            previous_ntk_top: None,
         })
     }
 
@@ -165,7 +173,10 @@ impl CurvatureProbe {
         risk: &mut EmpiricalRisk<M>,
         theta: ColRef<'_, f64>,
     ) -> Result<f64, ModelError> {
-        Ok(risk.ntk_top(theta, &mut self.ntk)?.value)
+        let warm = self.previous_ntk_top.as_ref().map(|v| v.as_ref());
+        let top = risk.ntk_top_from(theta, &mut self.ntk, warm)?;
+        self.previous_ntk_top = Some(top.vector);
+        Ok(top.value)
     }
 
     fn sharpness<M: Model>(

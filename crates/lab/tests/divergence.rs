@@ -131,3 +131,42 @@ fn a_diverging_schedule_stops_finite_too() {
     assert!(record.final_state.diverged);
     assert_finite_everywhere(&record, "warm-up to 1e6/λ0");
 }
+
+/// The models a run config cannot name yet (the diagonal net) go through the library. At
+/// every step size the observer never sees a non-finite value and the outcome's losses are
+/// finite; at η = 1e300 every depth and loss diverges. (Smaller steps need not: depth 1 is a
+/// linear model, and its logistic loss grows only linearly.)
+#[test]
+fn diagonal_nets_stop_finite_when_diverging() {
+    use catapult_models::{DiagonalNet, EmpiricalRisk};
+    use catapult_optim::{GradientDescent, Objective, Observer, TrainOptions, train};
+
+    struct Finite(usize);
+    impl<O: Objective + ?Sized> Observer<O> for Finite {
+        fn observe(&mut self, _: usize, theta: faer::ColRef<'_, f64>, loss: f64, _: &mut O) {
+            assert!(loss.is_finite() && theta.is_all_finite());
+            self.0 += 1;
+        }
+    }
+
+    let data = catapult_data::two_gaussians(10, 4, 1.0, 1.0, 2).unwrap();
+    for depth in 1..=3 {
+        for loss in LOSSES {
+            for eta in [1e3, 1e8, 1e300] {
+                let model = DiagonalNet::new(depth, 4).unwrap();
+                let mut theta = model.uniform_init(0.5).unwrap();
+                let mut risk = EmpiricalRisk::new(model, loss, data.clone()).unwrap();
+                let gd = GradientDescent::new(eta).unwrap();
+                let options = TrainOptions::new(400, 10).unwrap();
+                let mut seen = Finite(0);
+                let outcome = train(&mut risk, &mut theta, &gd, &options, &mut seen).unwrap();
+                let label = format!("depth {depth} {loss} η {eta}");
+                assert!(outcome.diverged || eta < 1e300, "{label}");
+                assert!(seen.0 >= 1, "{label}");
+                for value in [outcome.initial_loss, outcome.final_loss, outcome.max_loss] {
+                    assert!(value.is_finite(), "{label}: {outcome:?}");
+                }
+            }
+        }
+    }
+}

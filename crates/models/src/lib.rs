@@ -1,10 +1,11 @@
 //! Models for catapult and their empirical risk.
 //!
-//! A [`Model`] is an architecture: a map `f_θ: R^d → R` of a flat parameter vector θ, with
-//! its Jacobian products and the curvature of `f` itself: [`DeepLinear`] nets and depth-D
-//! [`DiagonalNet`]s. [`EmpiricalRisk`] joins a model, a
+//! A [`Model`] is an architecture: a map `f_θ: R^d → R` of a flat parameter vector θ
+//! ([`DeepLinear`] nets, depth-D [`DiagonalNet`]s, [`ReluMlp`]s with C heads and optional
+//! weight normalisation), with its Jacobian products and the curvature of `f` itself.
+//! [`EmpiricalRisk`] joins a model, a
 //! loss and a dataset into `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)`, implements
-//! [`catapult_optim::Objective`] (exact gradient, exact Hessian-vector product) and measures
+//! [`catapult_optim::Objective`] (exact gradient; Hessian-vector product, exact but for the ReLU curvature term) and measures
 //! the curvature of training: the sharpness (top Hessian eigenvalue) and the top eigenvalue
 //! of the NTK Gram matrix Θ/n, both matrix-free by Lanczos.
 //!
@@ -28,12 +29,14 @@
 mod deep_linear;
 mod diagonal;
 mod model;
+mod relu_mlp;
 mod restricted;
 mod risk;
 
 pub use deep_linear::{DeepLinear, DeepLinearWorkspace};
 pub use diagonal::{DiagonalNet, DiagonalNetWorkspace};
 pub use model::Model;
+pub use relu_mlp::{Normalisation, PenultimateFeatures, ReluMlp, ReluMlpWorkspace};
 pub use restricted::{InputLayer, RestrictedHessianOperator};
 pub use risk::{EmpiricalRisk, HessianOperator, NtkOperator};
 
@@ -87,6 +90,15 @@ pub enum ModelError {
     /// A subspace basis whose columns are not orthonormal.
     #[error("the subspace basis is not orthonormal: QᵀQ deviates from I by {deviation:e}")]
     BasisNotOrthonormal { deviation: f64 },
+    /// A layer index outside `1..=depth`.
+    #[error("layer {layer} does not exist: layers are numbered 1 to {depth}")]
+    LayerOutOfRange { layer: usize, depth: usize },
+    /// Another number of labels than feature rows.
+    #[error("{labels} labels for {rows} feature rows")]
+    LabelCount { rows: usize, labels: usize },
+    /// A class label at least the number of classes.
+    #[error("label {label} is out of range for {classes} classes (labels are 0 to classes − 1)")]
+    LabelOutOfRange { label: usize, classes: usize },
     /// An eigen-solver failed.
     #[error(transparent)]
     Spectral(#[from] SpectralError),

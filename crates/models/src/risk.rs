@@ -180,8 +180,19 @@ impl<M: Model> EmpiricalRisk<M> {
         theta: ColRef<'_, f64>,
         lanczos: &mut Lanczos,
     ) -> Result<TopEigenpair, ModelError> {
+        self.ntk_top_from(theta, lanczos, None)
+    }
+
+    /// [`EmpiricalRisk::ntk_top`] with Lanczos started from `warm_start` (length n), e.g. the
+    /// previous top eigenvector along a trajectory; `None` is a seeded random start.
+    pub fn ntk_top_from(
+        &mut self,
+        theta: ColRef<'_, f64>,
+        lanczos: &mut Lanczos,
+        warm_start: Option<ColRef<'_, f64>>,
+    ) -> Result<TopEigenpair, ModelError> {
         let mut op = self.ntk_at(theta)?;
-        Ok(lanczos.top(&mut op, None)?)
+        Ok(lanczos.top(&mut op, warm_start)?)
     }
 
     fn check_length(&self, v: ColRef<'_, f64>) -> Result<(), ModelError> {

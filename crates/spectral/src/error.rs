@@ -76,4 +76,23 @@ pub enum SpectralError {
         /// Size of the matrix that could not be decomposed.
         dim: usize,
     },
+    /// faer's SVD did not converge.
+    #[error("singular value decomposition of a {rows} x {cols} matrix did not converge")]
+    SvdFailed {
+        /// Rows of the matrix.
+        rows: usize,
+        /// Columns of the matrix.
+        cols: usize,
+    },
+    /// An srank threshold `δ` outside `[0, 1)`.
+    #[error("srank delta must be in [0, 1), got {0}")]
+    InvalidDelta(f64),
+    /// A singular value that is negative or not finite.
+    #[error("singular value {index} is {value}: singular values must be finite and >= 0")]
+    InvalidSingularValue {
+        /// Position in the given list.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
 }

@@ -4,7 +4,9 @@
 //! Hessian. This crate computes it matrix-free from exact Hessian-vector
 //! products ([`SymmetricOperator`], [`Lanczos`]), and computes the top
 //! eigenvalue of small dense symmetric matrices such as NTK Gram matrices
-//! ([`dense_top_eigenvalue`], [`dense_eigenvalues`], [`DenseOperator`]).
+//! ([`dense_top_eigenvalue`], [`dense_eigenvalues`], [`DenseOperator`]). For feature and
+//! weight matrices it gives the singular values ([`singular_values`]) and the rank measures
+//! built on them: [`srank`], [`stable_rank`], [`effective_rank`].
 //!
 //! # Why largest algebraic, not largest magnitude
 //!
@@ -71,9 +73,11 @@ mod dense;
 mod error;
 mod lanczos;
 mod operator;
+mod rank;
 mod tridiagonal;
 
 pub use dense::{dense_eigenvalues, dense_top_eigenvalue};
 pub use error::SpectralError;
 pub use lanczos::{Lanczos, LanczosOptions, TopEigenpair, top_eigenpair};
 pub use operator::{DenseOperator, SymmetricOperator};
+pub use rank::{SRANK_DELTA, effective_rank, singular_values, srank, stable_rank};
