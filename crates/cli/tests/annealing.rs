@@ -1,22 +1,18 @@
 //! `catapult annealing --quick` writes its three tables and prints both summaries.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn quick_run_writes_the_tables() {
-    let out = std::env::temp_dir().join(format!("catapult-annealing-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let output = Command::new(env!("CARGO_BIN_EXE_catapult"))
-        .args(["annealing", "--quick", "--threads", "2", "--out"])
-        .arg(&out)
-        .output()
-        .expect("the catapult binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let out = common::scratch("annealing", "quick");
+    let stdout = common::stdout_of_success(&[
+        "annealing",
+        "--quick",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     for policy in [
         "lazy",
         "catapult",

@@ -2,18 +2,9 @@
 //! one class of bad input and pins the exact message it prints (and that it exits non-zero
 //! without a panic). A row that changes here changes in the docs too.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-/// A fresh, empty directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join(format!("catapult-bad-input-{}", std::process::id()))
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use std::path::{Path, PathBuf};
 
 /// A valid config around `data`, `model`, `loss`, `lr` and `steps` (JSON fragments).
 fn config(data: &str, model: &str, loss: &str, lr: &str, steps: &str) -> String {
@@ -42,11 +33,9 @@ fn csv_data(path: &Path) -> String {
 /// Runs `catapult train --config path` plus `extra`, expects failure, returns the last line
 /// of standard error (the progress bar never shows: standard error is not a terminal).
 fn failure(path: &Path, extra: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_catapult"))
-        .args(["train", "--config", path.to_str().unwrap()])
-        .args(extra)
-        .output()
-        .expect("the catapult binary runs");
+    let mut args = vec!["train", "--config", path.to_str().unwrap()];
+    args.extend(extra);
+    let output = common::catapult(&args);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!output.status.success(), "expected a failure: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -69,7 +58,7 @@ fn failure_of(dir: &Path, name: &str, text: &str) -> (PathBuf, String) {
 
 #[test]
 fn nan_and_inf_in_data() {
-    let dir = scratch("nan");
+    let dir = common::scratch("bad-input", "nan");
     let csv = dir.join("nan.csv");
     std::fs::write(&csv, "a,b,y\n1,2,0\n3,nan,1\n").unwrap();
     let (_, message) = failure_of(&dir, "c.json", &with_data(&csv_data(&csv)));
@@ -100,7 +89,7 @@ fn nan_and_inf_in_data() {
 
 #[test]
 fn shape_mismatch() {
-    let dir = scratch("shape");
+    let dir = common::scratch("bad-input", "shape");
     let short = DEGENERATE.replace("[1.0, 0.6, -0.8]", "[1.0, 0.6]");
     let (path, message) = failure_of(&dir, "c.json", &with_data(&short));
     assert_eq!(
@@ -124,7 +113,7 @@ fn shape_mismatch() {
 
 #[test]
 fn empty_data() {
-    let dir = scratch("empty");
+    let dir = common::scratch("bad-input", "empty");
     let none = r#"{"kind": "degenerate", "a": [], "y": [], "dim": 5}"#;
     let (path, message) = failure_of(&dir, "c.json", &with_data(none));
     assert_eq!(
@@ -148,7 +137,7 @@ fn empty_data() {
 
 #[test]
 fn a_single_class() {
-    let dir = scratch("one-class");
+    let dir = common::scratch("bad-input", "one-class");
     let csv = dir.join("one.csv");
     std::fs::write(&csv, "a,b,y\n1,2,1\n3,4,1\n").unwrap();
     let (_, message) = failure_of(&dir, "c.json", &with_data(&csv_data(&csv)));
@@ -163,7 +152,7 @@ fn a_single_class() {
 
 #[test]
 fn labels_other_than_plus_minus_one() {
-    let dir = scratch("labels");
+    let dir = common::scratch("bad-input", "labels");
     let half = DEGENERATE.replace("[1.0, 1.0, -1.0]", "[1.0, 0.5, -1.0]");
     let (path, message) = failure_of(&dir, "c.json", &with_data(&half));
     assert_eq!(
@@ -177,7 +166,7 @@ fn labels_other_than_plus_minus_one() {
 
 #[test]
 fn learning_rate_not_positive_or_not_a_number() {
-    let dir = scratch("lr");
+    let dir = common::scratch("bad-input", "lr");
     for (lr, field, value) in [
         (r#"{"value": 0.0}"#, "lr.value", "0"),
         (r#"{"factor": -2}"#, "lr.factor", "-2"),
@@ -221,7 +210,7 @@ fn learning_rate_not_positive_or_not_a_number() {
 
 #[test]
 fn zero_steps() {
-    let dir = scratch("steps");
+    let dir = common::scratch("bad-input", "steps");
     let (path, message) = failure_of(
         &dir,
         "c.json",
@@ -244,7 +233,7 @@ fn zero_steps() {
 
 #[test]
 fn zero_width_and_too_shallow_depth() {
-    let dir = scratch("width");
+    let dir = common::scratch("bad-input", "width");
     let zero = r#"{"kind": "two-layer-linear", "width": 0}"#;
     let (path, message) = failure_of(
         &dir,
@@ -275,7 +264,7 @@ fn zero_width_and_too_shallow_depth() {
 
 #[test]
 fn unknown_model_loss_schedule_and_task_names() {
-    let dir = scratch("names");
+    let dir = common::scratch("bad-input", "names");
     let model = r#"{"kind": "transformer", "width": 8}"#;
     let cases = [
         (
@@ -316,7 +305,7 @@ fn unknown_model_loss_schedule_and_task_names() {
 
 #[test]
 fn missing_and_unreadable_files() {
-    let dir = scratch("missing");
+    let dir = common::scratch("bad-input", "missing");
     let absent = dir.join("absent.json");
     assert_eq!(
         failure(&absent, &[]),
@@ -366,7 +355,7 @@ fn idx_pair(dir: &Path, n: u32, pixels: &[u8], labels: &[u8]) -> String {
 
 #[test]
 fn truncated_files() {
-    let dir = scratch("truncated");
+    let dir = common::scratch("bad-input", "truncated");
     let (path, message) = failure_of(&dir, "c.json", r#"{"data": "#);
     assert_eq!(
         message,
@@ -388,7 +377,7 @@ fn truncated_files() {
 
 #[test]
 fn oversized_files() {
-    let dir = scratch("oversized");
+    let dir = common::scratch("bad-input", "oversized");
     // Headers claiming 2³² − 1 images and labels: refused before any allocation.
     let data = idx_pair(&dir, u32::MAX, &[0; 16], &[3, 7, 3, 7]);
     let (_, message) = failure_of(&dir, "c.json", &with_data(&data));
@@ -414,7 +403,7 @@ fn oversized_files() {
 
 #[test]
 fn malformed_json() {
-    let dir = scratch("malformed");
+    let dir = common::scratch("bad-input", "malformed");
     let (path, message) = failure_of(&dir, "c.json", "{ not json");
     assert_eq!(
         message,

@@ -1,30 +1,20 @@
 //! `catapult diagonal --part incremental` writes the learning times and support order, and
 //! refuses a bad thread count.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn incremental_part_writes_its_tables() {
-    let out = std::env::temp_dir().join(format!("catapult-diagonal-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let output = Command::new(env!("CARGO_BIN_EXE_catapult"))
-        .args([
-            "diagonal",
-            "--part",
-            "incremental",
-            "--threads",
-            "1",
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .expect("the catapult binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let out = common::scratch("diagonal", "incremental");
+    let stdout = common::stdout_of_success(&[
+        "diagonal",
+        "--part",
+        "incremental",
+        "--threads",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(stdout.contains("N = 4 σ0 = 1e-4"), "{stdout}");
     let times = std::fs::read_to_string(out.join("learning_times.csv")).unwrap();
     // 4 depths × 3 initial values × 2 levels × 4 coordinates, and a header.
@@ -34,11 +24,7 @@ fn incremental_part_writes_its_tables() {
     assert_eq!(support.lines().count(), 1 + 2 * 4);
     std::fs::remove_dir_all(&out).unwrap();
 
-    let refused = Command::new(env!("CARGO_BIN_EXE_catapult"))
-        .args(["diagonal", "--threads", "0", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let refused = common::catapult(&["diagonal", "--threads", "0", "--out", out.to_str().unwrap()]);
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--threads `0`"));
+    assert!(common::stderr(&refused).contains("--threads `0`"));
 }

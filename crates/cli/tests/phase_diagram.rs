@@ -1,39 +1,22 @@
 //! `catapult phase-diagram` end to end on a tiny grid: records, merged table, figure.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-/// A fresh scratch directory named after `name` and this process.
-fn scratch(name: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!(
-        "catapult-phase-diagram-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    root
-}
+use std::path::{Path, PathBuf};
 
 /// Runs `catapult phase-diagram` on the squared-loss example into `dir`; asserts success.
 fn phase_diagram(dir: &Path, grid: &[&str]) {
     let config =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/squared-degenerate.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_catapult"))
-        .args(["phase-diagram", "--config", config.to_str().unwrap()])
-        .args(grid)
-        .args(["--out", dir.to_str().unwrap()])
-        .output()
-        .expect("the catapult binary runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut args = vec!["phase-diagram", "--config", config.to_str().unwrap()];
+    args.extend(grid);
+    args.extend(["--out", dir.to_str().unwrap()]);
+    common::stdout_of_success(&args);
 }
 
 #[test]
 fn tiny_grid_gives_records_a_table_and_a_figure() {
-    let root = scratch("grid");
+    let root = common::scratch("phase-diagram", "grid");
     let dir = root.join("runs");
     phase_diagram(
         &dir,
@@ -66,7 +49,7 @@ fn tiny_grid_gives_records_a_table_and_a_figure() {
 
 #[test]
 fn default_table_and_figure_append_to_a_dotted_directory_name() {
-    let root = scratch("dotted");
+    let root = common::scratch("phase-diagram", "dotted");
     phase_diagram(
         &root.join("runs.v2"),
         &["--lr-factors", "1,3", "--widths", "16", "--steps", "50"],

@@ -1,6 +1,8 @@
 //! `catapult sweep` and `catapult merge` end to end: sharding, resuming (also after SIGKILL and
 //! SIGINT), atomic records, determinism across thread counts, failing runs, bad flags, bad files.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -15,31 +17,10 @@ const GRID: [&str; 6] = [
 ];
 const GRID_RUNS: usize = 12;
 
-fn catapult(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catapult"))
-        .args(args)
-        .output()
-        .expect("the catapult binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 fn succeeded(output: &Output) -> String {
-    let text = stderr(output);
+    let text = common::stderr(output);
     assert!(output.status.success(), "{text}");
     text
-}
-
-/// A fresh, empty directory for one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join(format!("catapult-sweep-test-{}", std::process::id()))
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 /// examples/squared-degenerate.json with 200 steps, observed every 50, in `dir`.
@@ -60,11 +41,11 @@ fn sweep(config: &Path, out: &Path, extra: &[&str]) -> Output {
     args.extend(GRID);
     args.extend(["--out", out.to_str().unwrap()]);
     args.extend(extra);
-    catapult(&args)
+    common::catapult(&args)
 }
 
 fn merge(dir: &Path) -> Vec<u8> {
-    let output = catapult(&["merge", dir.to_str().unwrap()]);
+    let output = common::catapult(&["merge", dir.to_str().unwrap()]);
     succeeded(&output);
     output.stdout
 }
@@ -85,7 +66,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn every_shard_in_turn_gives_the_same_records_and_table_as_one_sweep() {
-    let root = scratch("shards");
+    let root = common::scratch("sweep", "shards");
     let config = base_config(&root);
     let (whole, sharded) = (root.join("whole"), root.join("sharded"));
 
@@ -139,7 +120,7 @@ fn every_shard_in_turn_gives_the_same_records_and_table_as_one_sweep() {
     );
 
     let out = root.join("table.csv");
-    let output = catapult(&[
+    let output = common::catapult(&[
         "merge",
         whole.to_str().unwrap(),
         "--out",
@@ -151,7 +132,7 @@ fn every_shard_in_turn_gives_the_same_records_and_table_as_one_sweep() {
 
 #[test]
 fn rerunning_a_finished_sweep_skips_every_run_and_touches_no_file() {
-    let root = scratch("rerun");
+    let root = common::scratch("sweep", "rerun");
     let config = base_config(&root);
     let out = root.join("runs");
     succeeded(&sweep(&config, &out, &[]));
@@ -180,7 +161,7 @@ fn rerunning_a_finished_sweep_skips_every_run_and_touches_no_file() {
 
 #[test]
 fn temp_and_half_written_files_do_not_count_as_finished() {
-    let root = scratch("resume");
+    let root = common::scratch("sweep", "resume");
     let config = base_config(&root);
     let out = root.join("runs");
     succeeded(&sweep(&config, &out, &[]));
@@ -211,7 +192,7 @@ fn temp_and_half_written_files_do_not_count_as_finished() {
 
 #[test]
 fn one_and_two_threads_write_identical_records() {
-    let root = scratch("threads");
+    let root = common::scratch("sweep", "threads");
     let config = base_config(&root);
     let (one, two) = (root.join("one"), root.join("two"));
     assert!(succeeded(&sweep(&config, &one, &["--threads", "1"])).contains("on 1 thread"));
@@ -223,7 +204,7 @@ fn one_and_two_threads_write_identical_records() {
 
 #[test]
 fn a_failing_run_is_reported_with_its_parameters_and_the_others_go_on() {
-    let root = scratch("failing");
+    let root = common::scratch("sweep", "failing");
     let config = base_config(&root);
     let out = root.join("runs");
     succeeded(&sweep(&config, &out, &[]));
@@ -233,7 +214,7 @@ fn a_failing_run_is_reported_with_its_parameters_and_the_others_go_on() {
 
     let output = sweep(&config, &out, &[]);
     assert!(!output.status.success());
-    let text = stderr(&output);
+    let text = common::stderr(&output);
     assert!(
         text.contains("failed: width 16, lr factor 0.5, seed 0: ")
             && text.contains("w16-f5e-1-s0.json holds a record of a different config"),
@@ -258,9 +239,9 @@ fn a_failing_run_is_reported_with_its_parameters_and_the_others_go_on() {
     let output = sweep(&bad, &empty, &[]);
     assert!(!output.status.success());
     assert!(
-        stderr(&output).contains("config field `data.y`: label 1 is 0: the logistic loss"),
+        common::stderr(&output).contains("config field `data.y`: label 1 is 0: the logistic loss"),
         "{}",
-        stderr(&output)
+        common::stderr(&output)
     );
     assert!(!empty.exists());
 
@@ -273,7 +254,7 @@ fn a_failing_run_is_reported_with_its_parameters_and_the_others_go_on() {
     std::fs::write(&bad, missing.to_string()).unwrap();
     let output = sweep(&bad, &empty, &[]);
     assert!(!output.status.success());
-    let text = stderr(&output);
+    let text = common::stderr(&output);
     assert_eq!(text.matches("failed: width ").count(), GRID_RUNS, "{text}");
     assert!(
         text.contains("failed: width 32, lr factor 4.5, seed 1: loading data: ")
@@ -286,7 +267,7 @@ fn a_failing_run_is_reported_with_its_parameters_and_the_others_go_on() {
 
 #[test]
 fn bad_flags_fail_naming_the_flag_and_the_problem() {
-    let root = scratch("flags");
+    let root = common::scratch("sweep", "flags");
     let config = base_config(&root);
     let out = root.join("runs");
     let cases: [(&[&str], &str); 12] = [
@@ -345,9 +326,9 @@ fn bad_flags_fail_naming_the_flag_and_the_problem() {
             out.to_str().unwrap(),
         ];
         args.extend(flags);
-        let output = catapult(&args);
+        let output = common::catapult(&args);
         assert!(!output.status.success(), "{flags:?}");
-        let text = stderr(&output);
+        let text = common::stderr(&output);
         assert!(text.contains(expected), "{flags:?}: {text}");
     }
     assert!(!out.exists(), "a bad flag must fail before any run");
@@ -355,10 +336,10 @@ fn bad_flags_fail_naming_the_flag_and_the_problem() {
 
 #[test]
 fn merge_names_a_file_that_is_not_a_record() {
-    let root = scratch("merge");
+    let root = common::scratch("sweep", "merge");
     let config = base_config(&root);
     let out = root.join("runs");
-    succeeded(&catapult(&[
+    succeeded(&common::catapult(&[
         "sweep",
         "--config",
         config.to_str().unwrap(),
@@ -372,17 +353,21 @@ fn merge_names_a_file_that_is_not_a_record() {
         ("half.json", "{\"config\": {"),
     ] {
         std::fs::write(out.join(name), text).unwrap();
-        let output = catapult(&["merge", out.to_str().unwrap()]);
+        let output = common::catapult(&["merge", out.to_str().unwrap()]);
         assert!(!output.status.success());
-        let message = stderr(&output);
+        let message = common::stderr(&output);
         assert!(
             message.contains(&format!("{name} is not a run record")),
             "{message}"
         );
         std::fs::remove_file(out.join(name)).unwrap();
     }
-    let output = catapult(&["merge", root.join("missing").to_str().unwrap()]);
-    assert!(stderr(&output).contains("listing "), "{}", stderr(&output));
+    let output = common::catapult(&["merge", root.join("missing").to_str().unwrap()]);
+    assert!(
+        common::stderr(&output).contains("listing "),
+        "{}",
+        common::stderr(&output)
+    );
 }
 
 /// A sweep long enough to be killed mid-way: 40 runs of 50 000 steps (about 50 ms each).
@@ -423,7 +408,7 @@ fn records(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// that every record on disk is whole and that re-running finishes the grid without redoing
 /// them, to the same bytes as a sweep never stopped.
 fn stopped_sweep_resumes(signal: &str) {
-    let root = scratch(&format!("killed-{signal}"));
+    let root = common::scratch("sweep", &format!("killed-{signal}"));
     let reference = root.join("reference");
     let output = long_sweep(&root, &reference).output().unwrap();
     succeeded(&output);

@@ -1,14 +1,8 @@
 //! `catapult train` end to end: the record on stdout or in a file, overrides, bad configs.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn catapult(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_catapult"))
-        .args(args)
-        .output()
-        .expect("the catapult binary runs")
-}
+use std::path::PathBuf;
 
 fn example(name: &str) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,7 +20,7 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn train_writes_a_record_with_overrides_applied() {
     let out = scratch("record.json");
-    let output = catapult(&[
+    let output = common::catapult(&[
         "train",
         "--config",
         &example("squared-degenerate.json"),
@@ -62,7 +56,7 @@ fn train_writes_a_record_with_overrides_applied() {
 
 #[test]
 fn train_prints_the_record_on_stdout_without_out() {
-    let output = catapult(&[
+    let output = common::catapult(&[
         "train",
         "--config",
         &example("logistic-separable.json"),
@@ -99,7 +93,7 @@ fn bad_configs_fail_with_the_field_named() {
     ];
     for (text, expected) in cases {
         std::fs::write(&config, text).unwrap();
-        let output = catapult(&["train", "--config", config.to_str().unwrap()]);
+        let output = common::catapult(&["train", "--config", config.to_str().unwrap()]);
         assert!(!output.status.success());
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -107,7 +101,7 @@ fn bad_configs_fail_with_the_field_named() {
             "{expected}: {stderr}"
         );
     }
-    let output = catapult(&["train", "--config", "/nonexistent/config.json"]);
+    let output = common::catapult(&["train", "--config", "/nonexistent/config.json"]);
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("reading config /nonexistent/config.json")
     );
