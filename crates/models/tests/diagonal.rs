@@ -2,6 +2,8 @@
 //! general initialisations) against central finite differences, and the NTK Gram against the
 //! finite-difference Jacobian.
 
+mod common;
+
 use catapult_data::Dataset;
 use catapult_losses::Loss;
 use catapult_models::{DiagonalNet, EmpiricalRisk};
@@ -88,20 +90,7 @@ proptest! {
     ) {
         let mut risk = risk(depth, dim, &inputs, &labels, Loss::Squared);
         let theta = risk.model().uniform_init(alpha).unwrap();
-        let (n, p) = (labels.len(), risk.dim());
-        let h = 1e-6;
-        let mut jacobian = Mat::<f64>::zeros(n, p);
-        for k in 0..p {
-            let mut plus = theta.clone();
-            let mut minus = theta.clone();
-            plus[k] += h;
-            minus[k] -= h;
-            let fp = risk.predictions(plus.as_ref()).unwrap();
-            let fm = risk.predictions(minus.as_ref()).unwrap();
-            for i in 0..n {
-                jacobian[(i, k)] = (fp[i] - fm[i]) / (2.0 * h);
-            }
-        }
+        let jacobian = common::jacobian_by_differences(&mut risk, &theta, 1e-6);
         let expected = &jacobian * jacobian.transpose();
         let gram = risk.ntk_gram(theta.as_ref()).unwrap();
         let gap = (&gram - &expected).norm_l2() / (1.0 + expected.norm_l2());
