@@ -4,7 +4,7 @@ use crate::config::ConfigError;
 use crate::scaled::Scaled;
 use crate::{DataConfig, FinalState, LearningRate, Phase, RunConfig, RunRecord, Trace};
 use catapult_data::{DataError, Dataset, LoadError, SeparabilityError};
-use catapult_models::{EmpiricalRisk, Model, ModelError};
+use catapult_models::{DeepLinear, EmpiricalRisk, Model, ModelError};
 use catapult_optim::schedule::Fixed;
 use catapult_optim::{
     Objective, Observer, OptimError, Schedule, ScheduleError, Sgd, TrainOptions, train_scheduled,
@@ -60,10 +60,7 @@ pub fn run(
     config: &RunConfig,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<RunRecord, LabError> {
-    config.validate()?;
-    let data = build_data(&config.data, config.seed)?;
-    let model = config.model.build(data.dim())?;
-    let mut theta = model.init(config.seed);
+    let (data, model, mut theta) = initial_state(config)?;
     let mut risk = EmpiricalRisk::new(model, config.loss, data)?;
 
     let mut curvature = CurvatureProbe::new(risk.dim(), risk.data().len())?;
@@ -134,9 +131,21 @@ pub fn run(
     })
 }
 
+/// What a run starts from: the validated config's training data, its model and θ0 (drawn
+/// with the run's seed). [`crate::starting_point`] writes the same three out.
+pub(crate) fn initial_state(
+    config: &RunConfig,
+) -> Result<(Dataset, DeepLinear, Col<f64>), LabError> {
+    config.validate()?;
+    let data = build_data(&config.data, config.seed)?;
+    let model = config.model.build(data.dim())?;
+    let theta = model.init(config.seed);
+    Ok((data, model, theta))
+}
+
 /// The training data: degenerate data as given, or the training part of a task split with
 /// the run's seed.
-pub(crate) fn build_data(config: &DataConfig, seed: u64) -> Result<Dataset, LabError> {
+fn build_data(config: &DataConfig, seed: u64) -> Result<Dataset, LabError> {
     match config {
         DataConfig::Degenerate { a, y, dim } => Ok(Dataset::degenerate(a, y, *dim)?),
         DataConfig::Task { .. } | DataConfig::Csv { .. } | DataConfig::Idx { .. } => {

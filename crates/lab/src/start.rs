@@ -2,7 +2,7 @@
 //! that another implementation (the numpy reference in `benches/reference/`) can train from
 //! exactly the same bits.
 
-use crate::runner::build_data;
+use crate::runner::initial_state;
 use crate::{LabError, RunConfig};
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +22,7 @@ pub struct StartingPoint {
 
 /// The data and θ0 that [`crate::run`] starts from for `config` (same seed, same bits).
 pub fn starting_point(config: &RunConfig) -> Result<StartingPoint, LabError> {
-    config.validate()?;
-    let data = build_data(&config.data, config.seed)?;
-    let model = config.model.build(data.dim())?;
-    let theta = model.init(config.seed);
+    let (data, model, theta) = initial_state(config)?;
     let x = data.x();
     Ok(StartingPoint {
         x: (0..x.nrows())
