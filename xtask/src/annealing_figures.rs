@@ -1,16 +1,16 @@
-//! The schedule comparison and SGD's spikes ([`catapult_lab::annealing`]): test accuracy and
+//! The schedule comparison and SGD's spikes ([`catapult_experiments::annealing`]): test accuracy and
 //! final sharpness per policy, training curves per policy on red wine, and the loss spikes of
 //! SGD against GD with the sharpness around them.
 
-use crate::figures::{Built, TWO_PANELS};
 use crate::generalisation_figures::curve_panels;
-use crate::plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS};
+use crate::setups::{Built, TWO_PANELS};
 use anyhow::Result;
-use catapult_lab::annealing::{
+use catapult_experiments::annealing::{
     AnnealingSpec, SpikeSpec, policies, run_policies, run_spikes, summarise_policies,
 };
-use catapult_lab::generalisation::{RunPlan, Task, run_task};
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
+use catapult_experiments::generalisation::{RunPlan, Task, run_task};
+use catapult_plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS};
+use catapult_plot::{RGBColor, SeriesLabelPosition};
 
 /// Six colours, one per policy, in the order of [`policies`].
 const POLICY_COLORS: [RGBColor; 6] = [
@@ -61,9 +61,9 @@ pub fn annealing_policies() -> Result<Built> {
             let color = RUN_COLORS[j % RUN_COLORS.len()];
             let label = format!("depth {depth}");
             let of = |pick: &dyn Fn(
-                &catapult_lab::annealing::PolicySummary,
+                &catapult_experiments::annealing::PolicySummary,
             )
-                -> Option<catapult_lab::generalisation::Spread>| {
+                -> Option<catapult_experiments::generalisation::Spread>| {
                 summaries
                     .iter()
                     .filter(|s| s.task == task.name() && s.depth == depth)

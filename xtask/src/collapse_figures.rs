@@ -1,13 +1,13 @@
 //! Square-loss ReLU classifiers with weight normalisation and weight decay
-//! ([`catapult_lab::collapse`]): the norm ρ and margin, the ranks of the last weight matrices,
+//! ([`catapult_experiments::collapse`]): the norm ρ and margin, the ranks of the last weight matrices,
 //! and neural collapse over training, one curve per weight decay λ. The three figures share
 //! one set of runs.
 
-use crate::figures::{Built, THREE_PANELS};
-use crate::plot::{Axis, Figure, Panel, RUN_COLORS};
+use crate::setups::{Built, THREE_PANELS};
 use anyhow::{Result, anyhow};
-use catapult_lab::collapse::{CollapseRow, CollapseSpec, run_collapse};
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
+use catapult_experiments::collapse::{CollapseRow, CollapseSpec, run_collapse};
+use catapult_plot::{Axis, Figure, Panel, RUN_COLORS};
+use catapult_plot::{RGBColor, SeriesLabelPosition};
 use std::sync::OnceLock;
 
 /// One colour per weight decay, in the order of the spec.

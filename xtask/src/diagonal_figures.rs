@@ -1,16 +1,16 @@
-//! Diagonal linear networks ([`catapult_lab::diagonal`]): the incremental-learning staircase
+//! Diagonal linear networks ([`catapult_experiments::diagonal`]): the incremental-learning staircase
 //! and support order (Gissin et al.), the distance to the ℓ1 and ℓ2 max-margin directions over
 //! α and ε and the transition between them (Moroshko et al.), and large steps.
 
-use crate::figures::{Built, TWO_PANELS};
-use crate::plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, Style, short_number};
+use crate::setups::{Built, TWO_PANELS};
 use anyhow::Result;
-use catapult_lab::diagonal::incremental::{
+use catapult_experiments::diagonal::incremental::{
     SparseRegressionSpec, StaircaseSpec, run_sparse_regression, run_staircase,
 };
-use catapult_lab::diagonal::large_step::{LargeStepSpec, run_large_steps};
-use catapult_lab::diagonal::margin::{MarginSpec, run_margin_grid, transitions};
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
+use catapult_experiments::diagonal::large_step::{LargeStepSpec, run_large_steps};
+use catapult_experiments::diagonal::margin::{MarginSpec, run_margin_grid, transitions};
+use catapult_plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, Style, short_number};
+use catapult_plot::{RGBColor, SeriesLabelPosition};
 
 /// Nine distinguishable colours (one per coordinate, ε or α).
 const PALETTE: [RGBColor; 9] = [
@@ -164,7 +164,8 @@ pub fn diagonal_margin() -> Result<Built> {
         for (name, pick) in [
             (
                 "ℓ1",
-                (|r: &catapult_lab::diagonal::margin::MarginRow| r.distance_l1) as fn(&_) -> f64,
+                (|r: &catapult_experiments::diagonal::margin::MarginRow| r.distance_l1)
+                    as fn(&_) -> f64,
             ),
             ("ℓ2", |r| r.distance_l2),
         ] {
@@ -246,7 +247,7 @@ pub fn diagonal_transition() -> Result<Built> {
             Axis::log("α where dist(ℓ1) = dist(ℓ2)"),
         )
         .legend_at(SeriesLabelPosition::UpperLeft);
-        let at = |p: &catapult_lab::diagonal::margin::Transition| (1.0 / p.epsilon).ln();
+        let at = |p: &catapult_experiments::diagonal::margin::Transition| (1.0 / p.epsilon).ln();
         panel.markers(
             "measured α_c (above: kernel side, below: rich side)",
             PALETTE[0],
@@ -294,15 +295,16 @@ pub fn diagonal_large_steps() -> Result<Built> {
                     .iter()
                     .filter(|r| r.loss == loss.name() && r.alpha == alpha)
                     .collect();
-                let pick = |gd: bool, r: &&catapult_lab::diagonal::large_step::LargeStepRow| {
-                    match (gd, is_l1) {
-                        (true, true) => r.gd_distance_l1,
-                        (true, false) => r.gd_distance_l2,
-                        (false, true) => r.flow_distance_l1,
-                        (false, false) => r.flow_distance_l2,
-                    }
-                    .map(|v| (r.factor, v))
-                };
+                let pick =
+                    |gd: bool, r: &&catapult_experiments::diagonal::large_step::LargeStepRow| {
+                        match (gd, is_l1) {
+                            (true, true) => r.gd_distance_l1,
+                            (true, false) => r.gd_distance_l2,
+                            (false, true) => r.flow_distance_l1,
+                            (false, false) => r.flow_distance_l2,
+                        }
+                        .map(|v| (r.factor, v))
+                    };
                 panel.markers(
                     format!("GD, α = {alpha} (circle: monotone loss, triangle: loss rose)"),
                     PALETTE[j],

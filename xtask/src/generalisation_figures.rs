@@ -1,16 +1,16 @@
 //! The generalisation experiment of Huang et al. (arXiv 2011.12547) on real and synthetic
-//! data ([`catapult_lab::generalisation`]): test accuracy and final sharpness against the step
+//! data ([`catapult_experiments::generalisation`]): test accuracy and final sharpness against the step
 //! size, mean ± sd over seeds, and training curves on real data. The grid is the standard one
 //! (5 tasks × 5 seeds × 13 step sizes, 10 000 steps), run once per process and shared by the
 //! two figures that need it.
 
-use crate::figures::{Built, TWO_PANELS};
-use crate::plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS};
+use crate::setups::{Built, TWO_PANELS};
 use anyhow::Result;
-use catapult_lab::generalisation::{
+use catapult_experiments::generalisation::{
     GeneralisationSpec, Group, Row, RunPlan, Summary, Task, run_grid, run_task, summarise,
 };
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
+use catapult_plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS};
+use catapult_plot::{RGBColor, SeriesLabelPosition};
 use std::sync::OnceLock;
 
 /// One colour per task, in the order of [`Task::ALL`].

@@ -4,17 +4,17 @@
 
 mod annealing_figures;
 mod collapse_figures;
+mod degenerate_figures;
 mod diagonal_figures;
-mod experiments;
-mod figures;
 mod generalisation_figures;
-mod output;
 mod phase_figures;
-mod plot;
+mod registry;
 mod rl_figures;
 mod schedule_figures;
+mod setups;
 
-use anyhow::{Result, bail};
+use anyhow::{Result, anyhow, bail};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -49,22 +49,22 @@ fn usage() -> String {
          help               print this message\n\n\
          Figures:\n",
     );
-    for spec in &figures::ALL {
+    for spec in &registry::ALL {
         text.push_str(&format!("  {:<30} {}\n", spec.name, spec.summary));
     }
     text
 }
 
 fn build_figures(names: &[String]) -> Result<()> {
-    let selected: Vec<&figures::FigureSpec> = if names.is_empty() {
-        figures::ALL.iter().collect()
+    let selected: Vec<&registry::FigureSpec> = if names.is_empty() {
+        registry::ALL.iter().collect()
     } else {
         let mut picked = Vec::new();
         for name in names {
-            match figures::ALL.iter().find(|spec| spec.name == name) {
+            match registry::ALL.iter().find(|spec| spec.name == name) {
                 Some(spec) => picked.push(spec),
                 None => {
-                    let known: Vec<_> = figures::ALL.iter().map(|spec| spec.name).collect();
+                    let known: Vec<_> = registry::ALL.iter().map(|spec| spec.name).collect();
                     bail!(
                         "unknown figure `{name}`; known figures: {}",
                         known.join(", ")
@@ -75,13 +75,13 @@ fn build_figures(names: &[String]) -> Result<()> {
         picked
     };
 
-    plot::register_font()?;
-    let dir = output::figures_dir()?;
+    catapult_plot::register_font()?;
+    let dir = figures_dir()?;
     let total = Instant::now();
     for spec in selected {
         let start = Instant::now();
         let built = (spec.build)()?;
-        let written = output::write_figure(&built.figure, &dir, spec.name)?;
+        let written = catapult_plot::write_figure(&built.figure, &dir, spec.name)?;
         println!("{} ({:.2} s)", spec.name, start.elapsed().as_secs_f64());
         for path in written {
             println!("  wrote {}", path.display());
@@ -92,4 +92,17 @@ fn build_figures(names: &[String]) -> Result<()> {
     }
     println!("total {:.2} s", total.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// `docs/figures` of the workspace, found from this crate's manifest directory so the command
+/// works from any working directory.
+fn figures_dir() -> Result<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.parent().ok_or_else(|| {
+        anyhow!(
+            "{} has no parent: cannot find the workspace root",
+            manifest.display()
+        )
+    })?;
+    Ok(root.join("docs").join("figures"))
 }

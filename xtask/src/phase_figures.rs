@@ -3,21 +3,25 @@
 //! width ([`eta_max_scaling`]), and the 2/η edge on which catapult runs end
 //! ([`sharpness_times_eta`]).
 
-use crate::experiments::{
+use crate::degenerate_figures::{SQUARED_DIVERGENT_EDGE, SQUARED_LAZY_EDGE, predicted_squared};
+use crate::setups::{
+    Built, LOGISTIC_STEPS, LOGISTIC_SWEEP, SQUARED_STEPS, SQUARED_SWEEP, SWEEP_EVERY, SWEEP_POINTS,
+    TWO_PANELS,
+};
+use crate::setups::{
     Dataset, LOGISTIC_NONSEPARABLE, SEED, SQUARED, log_space, parallel_map, run_all, threads,
 };
-use crate::figures::{
-    BOUNDARY_COLOR, Built, LOGISTIC_STEPS, LOGISTIC_SWEEP, SQUARED_DIVERGENT_EDGE,
-    SQUARED_LAZY_EDGE, SQUARED_STEPS, SQUARED_SWEEP, SWEEP_EVERY, SWEEP_POINTS, TWO_PANELS,
-    phase_style, predicted_squared,
-};
-use crate::plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS, Style, short_number};
 use anyhow::{Result, anyhow, bail};
 use catapult_lab::sweep::{Shard, SweepSpec, run_sweep};
 use catapult_lab::table::{TableRow, merge_dir};
 use catapult_lab::{LearningRate, Phase};
-use catapult_theory::{catapult_threshold, divergence_boundary, fit_power_law};
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
+use catapult_losses::Loss;
+use catapult_plot::phase::{BOUNDARY_COLOR, boundary_guides, phase_style};
+use catapult_plot::{Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS, Style, short_number};
+use catapult_plot::{RGBColor, SeriesLabelPosition};
+use catapult_theory::{
+    catapult_threshold, divergence_boundary, fit_power_law, predicted_boundaries,
+};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -82,13 +86,11 @@ pub fn phase_diagram() -> Result<Built> {
     )
     .legend_at(SeriesLabelPosition::UpperLeft);
     phase_markers(&mut squared, &squared_rows);
-    for (name, x) in [
-        ("η·λ0 = 2 (lazy | catapult)", SQUARED_LAZY_EDGE),
-        ("η·λ0 = 4 (catapult | divergent)", SQUARED_DIVERGENT_EDGE),
-    ] {
-        squared.guide(name, BOUNDARY_COLOR, GuideAt::Vertical(x));
-    }
-    squared.legend_note("predicted: η·λ0 = 2 and 4", BOUNDARY_COLOR, Style::Dashed);
+    boundary_guides(
+        &mut squared,
+        &predicted_boundaries(Loss::Squared, None),
+        1.0,
+    );
     notes.push(disagreements("squared loss", &squared_rows, |_, x| {
         predicted_squared(x)
     }));
@@ -124,15 +126,10 @@ pub fn phase_diagram() -> Result<Built> {
         MEASURED_COLOR,
         eta_max.iter().copied().zip(widths.iter().copied()),
     );
-    logistic.guide(
-        format!("η_crit·λ0 = {x_crit:.3} (lazy | catapult)"),
-        BOUNDARY_COLOR,
-        GuideAt::Vertical(x_crit),
-    );
-    logistic.legend_note(
-        format!("predicted: η_crit·λ0 = 2·mean(a²)/L''(w*) = {x_crit:.2}"),
-        BOUNDARY_COLOR,
-        Style::Dashed,
+    boundary_guides(
+        &mut logistic,
+        &predicted_boundaries(Loss::Logistic, Some(&problem)),
+        1.0,
     );
     let boundary_at: BTreeMap<usize, f64> = DIAGRAM_WIDTHS
         .iter()
@@ -202,17 +199,11 @@ fn sweep_phases(
 
 /// One marker layer per phase at (η·λ0, width).
 fn phase_markers(panel: &mut Panel, rows: &[TableRow]) {
-    for phase in [Phase::Lazy, Phase::Catapult, Phase::Divergent] {
-        let (color, marker) = phase_style(phase);
-        let points: Vec<(f64, f64)> = rows
-            .iter()
-            .filter(|r| r.phase == phase)
-            .map(|r| (r.lr_factor, r.width as f64))
-            .collect();
-        if !points.is_empty() {
-            panel.markers(phase.name(), color, marker, points);
-        }
-    }
+    let points: Vec<(f64, f64, Phase)> = rows
+        .iter()
+        .map(|r| (r.lr_factor, r.width as f64, r.phase))
+        .collect();
+    catapult_plot::phase::phase_markers(panel, &points);
 }
 
 /// A note counting the phases and listing every run whose phase differs from

@@ -1,17 +1,17 @@
-//! Implicit under-parameterisation ([`catapult_lab::underparam`]): the srank and effective
+//! Implicit under-parameterisation ([`catapult_experiments::underparam`]): the srank and effective
 //! rank of a Q-network's features and its distance to `Q*` over fitted Q-iteration, with
 //! bootstrapped targets (few and many steps per iteration), supervised targets and the srank
 //! penalty.
 
-use crate::figures::{Built, THREE_PANELS};
-use crate::plot::{Axis, Figure, GREY, Panel, RUN_COLORS, Style};
+use crate::setups::{Built, THREE_PANELS};
 use anyhow::Result;
-use catapult_lab::underparam::{
+use catapult_experiments::underparam::{
     UnderparamRow, UnderparamSpec, run_underparam, summarise_underparam,
 };
+use catapult_plot::{Axis, Figure, GREY, Panel, RUN_COLORS, Style};
+use catapult_plot::{RGBColor, SeriesLabelPosition};
 use catapult_rl::{DistillConfig, policy_values, random_chain, self_distill};
 use faer::Mat;
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
 
 /// One colour per variant, in the order of [`UnderparamSpec::variants`].
 const VARIANT_COLORS: [RGBColor; 4] = [

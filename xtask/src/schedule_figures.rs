@@ -2,10 +2,10 @@
 //! al. 2019 with its decreasing and restart variants, cosine annealing, SGDR, one-cycle,
 //! warm-up and sequences) drawn from its spec string, one small panel each.
 
-use crate::figures::Built;
-use crate::plot::{Axis, Figure, Panel, RUN_COLORS};
+use crate::setups::Built;
 use anyhow::{Context, Result};
 use catapult_optim::{LrSchedule, Schedule};
+use catapult_plot::{Axis, Figure, Panel, RUN_COLORS};
 
 /// Steps drawn in every panel.
 const STEPS: usize = 1000;

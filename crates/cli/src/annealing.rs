@@ -3,10 +3,10 @@
 
 use crate::runs::{progress_bar, thread_count};
 use anyhow::{Context, Result};
-use catapult_lab::annealing::{
+use catapult_experiments::annealing::{
     AnnealingSpec, PolicySummary, SpikeRun, SpikeSpec, run_policies, run_spikes, summarise_policies,
 };
-use catapult_lab::generalisation::Spread;
+use catapult_experiments::generalisation::Spread;
 use catapult_lab::write_csv_rows;
 use clap::Args;
 use std::fmt::Write as _;

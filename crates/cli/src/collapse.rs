@@ -4,7 +4,7 @@
 
 use crate::runs::thread_count;
 use anyhow::{Context, Result, bail};
-use catapult_lab::collapse::{ClassTask, CollapseSpec, run_collapse};
+use catapult_experiments::collapse::{ClassTask, CollapseSpec, run_collapse};
 use catapult_lab::write_csv_rows;
 use catapult_models::Normalisation;
 use clap::Args;

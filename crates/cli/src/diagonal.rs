@@ -4,11 +4,11 @@
 
 use crate::runs::thread_count;
 use anyhow::{Context, Result};
-use catapult_lab::diagonal::incremental::{
+use catapult_experiments::diagonal::incremental::{
     SparseRegressionSpec, StaircaseSpec, run_sparse_regression, run_staircase,
 };
-use catapult_lab::diagonal::large_step::{LargeStepSpec, run_large_steps};
-use catapult_lab::diagonal::margin::{MarginSpec, run_margin_grid, transitions};
+use catapult_experiments::diagonal::large_step::{LargeStepSpec, run_large_steps};
+use catapult_experiments::diagonal::margin::{MarginSpec, run_margin_grid, transitions};
 use catapult_lab::write_csv_rows;
 use clap::{Args, ValueEnum};
 use serde::Serialize;

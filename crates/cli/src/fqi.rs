@@ -3,7 +3,7 @@
 
 use crate::runs::thread_count;
 use anyhow::{Context, Result};
-use catapult_lab::underparam::{UnderparamSpec, run_underparam, summarise_underparam};
+use catapult_experiments::underparam::{UnderparamSpec, run_underparam, summarise_underparam};
 use catapult_lab::write_csv_rows;
 use clap::Args;
 use std::fs;

@@ -3,7 +3,7 @@
 
 use crate::runs::{progress_bar, thread_count};
 use anyhow::{Context, Result, bail};
-use catapult_lab::generalisation::{
+use catapult_experiments::generalisation::{
     GeneralisationSpec, Group, LabelColumn, Spread, Summary, Task, run_grid, summarise,
 };
 use catapult_lab::write_csv_rows;

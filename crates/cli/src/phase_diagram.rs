@@ -4,13 +4,13 @@
 use crate::runs::read_config;
 use crate::sweep::{SweepArgs, sweep};
 use anyhow::{Context, Result, anyhow};
-use catapult_lab::table::{TableRow, merge_dir, write_csv};
-use catapult_lab::{DataConfig, Phase, RunConfig};
+use catapult_lab::table::{TableRow, majority_phases, merge_dir, write_csv};
+use catapult_lab::{DataConfig, RunConfig};
 use catapult_losses::Loss;
-use catapult_theory::DegenerateProblem;
+use catapult_plot::phase::phase_diagram_panel;
+use catapult_plot::{Figure, ImageFormat};
+use catapult_theory::{DegenerateProblem, PredictedBoundary, predicted_boundaries};
 use clap::Args;
-use plotters::prelude::*;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `catapult phase-diagram`.
@@ -35,7 +35,8 @@ pub struct PhaseDiagramArgs {
     /// Where to write the merged table [default: DIR.csv].
     #[arg(long, value_name = "FILE")]
     table: Option<PathBuf>,
-    /// Where to write the figure: SVG, or PNG if the name ends in .png [default: DIR.svg].
+    /// Where to write the figure: SVG or PNG, by the name's extension (.svg or .png, any
+    /// case) [default: DIR.svg].
     #[arg(long, value_name = "FILE")]
     figure: Option<PathBuf>,
 }
@@ -52,6 +53,8 @@ pub fn phase_diagram(args: PhaseDiagramArgs) -> Result<()> {
         Some(path) => path,
         None => beside(&dir, "svg")?,
     };
+    // A figure name the plotting crate cannot write is refused before the sweep runs.
+    ImageFormat::from_path(&figure)?;
     sweep(args.sweep)?;
 
     let rows = merge_dir(&dir)?;
@@ -59,7 +62,7 @@ pub fn phase_diagram(args: PhaseDiagramArgs) -> Result<()> {
         std::fs::File::create(&table).with_context(|| format!("creating {}", table.display()))?;
     write_csv(&rows, file)?;
     let base = read_config(&base_path)?;
-    draw(&rows, &predicted_boundaries(&base), base.loss, &figure)?;
+    draw(&rows, &boundaries_of(&base), base.loss, &figure)?;
     eprintln!("table {}, figure {}", table.display(), figure.display());
     Ok(())
 }
@@ -79,154 +82,34 @@ fn beside(dir: &Path, extension: &str) -> Result<PathBuf> {
     Ok(dir.with_file_name(name))
 }
 
-/// Predicted phase boundaries in units of η·λ0, with their labels: 2 and 4 for the squared
-/// loss, η_crit of the 1-D theory for a classification loss on degenerate data, none for a
-/// classification loss on other data (no closed form there).
-fn predicted_boundaries(base: &RunConfig) -> Vec<(f64, String)> {
-    match (base.loss, &base.data) {
-        (Loss::Squared, _) => vec![
-            (2.0, "lazy | catapult: 2".into()),
-            (4.0, "catapult | divergent: 4".into()),
-        ],
-        (loss, DataConfig::Degenerate { a, y, .. }) => DegenerateProblem::new(a, y, loss)
-            .ok()
-            .and_then(|problem| {
-                let minimum = problem.minimiser()?;
-                let boundary = 2.0 * problem.mean_square() / minimum.curvature;
-                Some(vec![(boundary, format!("lazy | catapult: {boundary:.3}"))])
-            })
-            .unwrap_or_default(),
-        (_, DataConfig::Task { .. } | DataConfig::Csv { .. } | DataConfig::Idx { .. }) => {
-            Vec::new()
-        }
-    }
-}
-
-/// The most common phase of each (lr factor, width) over seeds; ties go to the more unstable.
-fn majority_phases(rows: &[TableRow]) -> Vec<(f64, usize, Phase)> {
-    let mut counts: BTreeMap<(u64, usize), [usize; 3]> = BTreeMap::new();
-    for row in rows {
-        let slot = match row.phase {
-            Phase::Lazy => 0,
-            Phase::Catapult => 1,
-            Phase::Divergent => 2,
-        };
-        counts
-            .entry((row.lr_factor.to_bits(), row.width))
-            .or_default()[slot] += 1;
-    }
-    counts
-        .into_iter()
-        .map(|((factor, width), count)| {
-            let most = (0..3).rev().max_by_key(|&i| count[i]).unwrap_or(0);
-            let phase = [Phase::Lazy, Phase::Catapult, Phase::Divergent][most];
-            (f64::from_bits(factor), width, phase)
-        })
-        .collect()
-}
-
-fn draw(rows: &[TableRow], boundaries: &[(f64, String)], loss: Loss, path: &Path) -> Result<()> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| anyhow!("the embedded DejaVu Sans font could not be parsed"))?;
-    let size = (900, 600);
-    let drawn = if path.extension().is_some_and(|e| e == "png") {
-        render(
-            BitMapBackend::new(path, size).into_drawing_area(),
-            rows,
-            boundaries,
-            loss,
-        )
-    } else {
-        render(
-            SVGBackend::new(path, size).into_drawing_area(),
-            rows,
-            boundaries,
-            loss,
-        )
+/// The boundaries of `catapult_theory::predicted_boundaries` for the base config: the data's
+/// one-dimensional problem when it is degenerate, none of its own otherwise.
+fn boundaries_of(base: &RunConfig) -> Vec<PredictedBoundary> {
+    let problem = match &base.data {
+        DataConfig::Degenerate { a, y, .. } => DegenerateProblem::new(a, y, base.loss).ok(),
+        _ => None,
     };
-    drawn.map_err(|e| anyhow!("drawing {}: {e}", path.display()))
+    predicted_boundaries(base.loss, problem.as_ref())
 }
 
-/// The phase scatter with the boundary lines, on any plotters backend.
-fn render<DB: DrawingBackend>(
-    area: DrawingArea<DB, plotters::coord::Shift>,
+/// The phase scatter with the boundary lines, drawn by `catapult-plot` in the format the
+/// figure's extension names.
+fn draw(
     rows: &[TableRow],
-    boundaries: &[(f64, String)],
+    boundaries: &[PredictedBoundary],
     loss: Loss,
-) -> Result<(), Box<dyn std::error::Error>>
-where
-    DB::ErrorType: 'static,
-{
-    let cells = majority_phases(rows);
-    let (x_lo, x_hi) = span(
-        cells
-            .iter()
-            .map(|c| c.0)
-            .chain(boundaries.iter().map(|b| b.0)),
+    path: &Path,
+) -> Result<()> {
+    catapult_plot::register_font()?;
+    let panel = phase_diagram_panel(
+        format!("{loss} loss: phase of every run"),
+        &majority_phases(rows),
+        boundaries,
     );
-    let (y_lo, y_hi) = span(cells.iter().map(|c| c.1 as f64));
-    // Headroom above the widest row for the legend.
-    let (y_bottom, y_top) = (y_lo / 1.5, y_hi * 6.0);
-    area.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&area)
-        .caption(
-            format!("{loss} loss: phase of every run"),
-            ("sans-serif", 22),
-        )
-        .margin(15)
-        .x_label_area_size(45)
-        .y_label_area_size(60)
-        .build_cartesian_2d(
-            (x_lo / 1.3..x_hi * 1.3).log_scale(),
-            (y_bottom..y_top).log_scale(),
-        )?;
-    chart
-        .configure_mesh()
-        .x_desc("η·λ0")
-        .y_desc("width m")
-        .draw()?;
-    let styles = [
-        (Phase::Lazy, BLUE),
-        (Phase::Catapult, RGBColor(230, 120, 0)),
-        (Phase::Divergent, RED),
-    ];
-    for (phase, colour) in styles {
-        let points = cells
-            .iter()
-            .filter(|c| c.2 == phase)
-            .map(|c| (c.0, c.1 as f64));
-        chart
-            .draw_series(points.map(|p| Circle::new(p, 5, colour.filled())))?
-            .label(phase.name())
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, colour.filled()));
-    }
-    for (value, label) in boundaries {
-        let line = vec![(*value, y_bottom), (*value, y_top)];
-        chart
-            .draw_series(LineSeries::new(line, MAGENTA.stroke_width(2)))?
-            .label(format!("predicted {label}"))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], MAGENTA.stroke_width(2)));
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()?;
-    area.present()?;
-    Ok(())
-}
-
-/// Smallest and largest of positive values (1 and 10 when there are none).
-fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values
-        .filter(|v| *v > 0.0 && v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-    if lo.is_finite() {
-        (lo, hi)
-    } else {
-        (1.0, 10.0)
-    }
+    let figure = Figure {
+        title: "phase diagram".into(),
+        size: (900, 600),
+        panels: vec![panel],
+    };
+    Ok(catapult_plot::render(&figure, path)?)
 }

@@ -1,6 +1,7 @@
 //! The run configuration, its JSON form and its validation.
 
-use crate::generalisation::{LabelColumn, Task};
+use crate::task::Task;
+use catapult_data::LabelColumn;
 use catapult_losses::Loss;
 use catapult_models::{DeepLinear, ModelError};
 use catapult_optim::{LrSchedule, Sampling, SgdConfig, WeightDecay};
@@ -53,7 +54,7 @@ pub enum DataConfig {
         dim: usize,
     },
     /// The training part of a task of the generalisation experiment
-    /// ([`crate::generalisation::Task`]: `iris-versicolor-virginica`, `iris-setosa`,
+    /// ([`crate::task::Task`]: `iris-versicolor-virginica`, `iris-setosa`,
     /// `wine-red`, `separable-mix`, `gaussians`), split 70/30 with the run's seed and
     /// standardised (real data) as there.
     Task {

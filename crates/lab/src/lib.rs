@@ -14,22 +14,15 @@
 //! assert_eq!(record.trace.step, vec![0, 50, 100, 150, 200]);
 //! ```
 //!
-//! The generalisation experiment (flatness and test accuracy on real and synthetic data) is
-//! [`generalisation`]; the schedule comparison and SGD's loss spikes are [`annealing`];
-//! diagonal linear networks (kernel vs rich regime, incremental learning, large steps) are
-//! [`diagonal`]; the srank collapse of bootstrapped value fitting is [`underparam`]; norms,
-//! ranks and neural collapse of square-loss ReLU classifiers are [`collapse`].
+//! The built-in tasks (real and synthetic data, split and standardised) are [`task`]. The
+//! papers' experiments live in `catapult-experiments`, on top of this crate.
 //!
 //! Many runs: [`sweep`] runs a learning-rate × width × seed grid in parallel (sharded,
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
 //! CSV table.
 
-pub mod annealing;
-pub mod collapse;
 mod config;
 mod csv_rows;
-pub mod diagonal;
-pub mod generalisation;
 mod parallel;
 mod record;
 mod runner;
@@ -37,7 +30,7 @@ mod scaled;
 mod start;
 pub mod sweep;
 pub mod table;
-pub mod underparam;
+pub mod task;
 
 pub use catapult_theory::Phase;
 pub use config::{ConfigError, DataConfig, LearningRate, ModelConfig, OptimizerConfig, RunConfig};
@@ -45,4 +38,5 @@ pub use csv_rows::write_csv_rows;
 pub use parallel::parallel_map;
 pub use record::{FinalState, RunRecord, Trace};
 pub use runner::{LabError, run};
+pub use scaled::Scaled;
 pub use start::{StartingPoint, starting_point};

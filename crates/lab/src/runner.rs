@@ -39,12 +39,6 @@ pub enum LabError {
     /// An eigen-solver failed.
     #[error("eigen-solver: {0}")]
     Spectral(#[from] SpectralError),
-    /// A reinforcement-learning problem could not be built or fitted.
-    #[error("rl: {0}")]
-    Rl(#[from] catapult_rl::RlError),
-    /// A training run diverged part-way.
-    #[error("the run diverged at step {step}: lower the learning rate")]
-    Diverged { step: usize },
     /// The loss at initialisation is already non-finite or above the divergence threshold.
     #[error("the loss at initialisation is {0}: the run diverged before its first step")]
     DivergedAtStart(f64),

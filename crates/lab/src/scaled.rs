@@ -4,9 +4,11 @@
 use catapult_optim::{LrSchedule, Schedule};
 
 /// `η_t = unit · schedule(t)`.
-pub(crate) struct Scaled<'a> {
-    pub(crate) schedule: &'a LrSchedule,
-    pub(crate) unit: f64,
+pub struct Scaled<'a> {
+    /// The schedule in units.
+    pub schedule: &'a LrSchedule,
+    /// The unit: the step size of a schedule value of 1.
+    pub unit: f64,
 }
 
 impl Schedule for Scaled<'_> {

@@ -4,6 +4,7 @@ use crate::sweep::is_temp_file_name;
 use crate::{LearningRate, Phase, RunRecord};
 use catapult_losses::Loss;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The tolerance of the `steps_to_converge` column (see [`RunRecord::steps_to_converge`]).
@@ -156,6 +157,30 @@ fn read_record(path: &Path) -> Result<RunRecord, TableError> {
     })
 }
 
+/// The most common phase of each `(η·λ0, width)` cell over its seeds, as
+/// `(lr_factor, width, phase)` sorted by factor then width; a tie goes to the more unstable
+/// phase (divergent over catapult over lazy).
+pub fn majority_phases(rows: &[TableRow]) -> Vec<(f64, usize, Phase)> {
+    const ORDER: [Phase; 3] = [Phase::Lazy, Phase::Catapult, Phase::Divergent];
+    let mut counts: BTreeMap<(u64, usize), [usize; 3]> = BTreeMap::new();
+    for row in rows {
+        let slot = ORDER.iter().position(|p| *p == row.phase).unwrap_or(0);
+        counts
+            .entry((row.lr_factor.to_bits(), row.width))
+            .or_default()[slot] += 1;
+    }
+    let mut cells: Vec<(f64, usize, Phase)> = counts
+        .into_iter()
+        .map(|((factor, width), count)| {
+            // `max_by_key` returns the last of equal maxima: the more unstable phase.
+            let most = (0..3).max_by_key(|&i| count[i]).unwrap_or(0);
+            (f64::from_bits(factor), width, ORDER[most])
+        })
+        .collect();
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    cells
+}
+
 /// The sorted rows of every record in `dir` (see [`read_records`], [`sort_rows`]); an error
 /// if there are none.
 pub fn merge_dir(dir: &Path) -> Result<Vec<TableRow>, TableError> {
@@ -250,6 +275,31 @@ mod tests {
             },
             phase: Phase::Lazy,
         }
+    }
+
+    #[test]
+    fn majority_phase_per_cell_and_ties_go_to_the_more_unstable_phase() {
+        let row = |width, factor, seed, phase| {
+            let mut r = record(Loss::Squared, width, factor, seed);
+            r.phase = phase;
+            TableRow::from_record(&r)
+        };
+        let rows = [
+            row(8, 3.0, 0, Phase::Lazy),
+            row(8, 3.0, 1, Phase::Catapult),
+            row(8, 1.0, 0, Phase::Lazy),
+            row(8, 1.0, 1, Phase::Lazy),
+            row(8, 1.0, 2, Phase::Divergent),
+            row(4, 3.0, 0, Phase::Divergent),
+        ];
+        assert_eq!(
+            majority_phases(&rows),
+            [
+                (1.0, 8, Phase::Lazy),
+                (3.0, 4, Phase::Divergent),
+                (3.0, 8, Phase::Catapult),
+            ]
+        );
     }
 
     fn with_losses(step: Vec<usize>, loss: Vec<f64>, diverged: bool) -> RunRecord {

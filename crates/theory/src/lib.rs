@@ -40,5 +40,7 @@ pub use suite::{
     SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y, SuiteError, SuiteSize,
     run_suite,
 };
-pub use thresholds::{catapult_threshold, squared_loss_divergence_threshold};
+pub use thresholds::{
+    PredictedBoundary, catapult_threshold, predicted_boundaries, squared_loss_divergence_threshold,
+};
 pub use verdict::{Relation, Verdict};

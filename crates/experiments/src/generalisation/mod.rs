@@ -17,7 +17,7 @@
 //! most seeds catapult.
 //!
 //! ```
-//! use catapult_lab::generalisation::{GeneralisationSpec, Task, run_grid, summarise};
+//! use catapult_experiments::generalisation::{GeneralisationSpec, Task, run_grid, summarise};
 //! let mut spec = GeneralisationSpec::quick();
 //! spec.tasks = vec![Task::IrisVersicolorVirginica];
 //! spec.seeds = vec![0];
@@ -33,14 +33,14 @@
 
 mod run;
 mod summary;
-mod task;
 
 pub use catapult_data::LabelColumn;
+pub use catapult_lab::task::{InputSubspaces, PreparedTask, Task, prepare_all};
 pub use run::{Checkpoint, RunPhase, RunPlan, RunResult, run_task};
 pub use summary::{Group, Spread, Summary, summarise};
-pub use task::{InputSubspaces, PreparedTask, Task, prepare_all};
 
-use crate::{ConfigError, LabError, parallel_map};
+use crate::ExperimentError;
+use catapult_lab::{ConfigError, parallel_map};
 use catapult_optim::LrSchedule;
 use catapult_optim::schedule::{Fixed, Sequence};
 use serde::{Deserialize, Serialize};
@@ -156,7 +156,7 @@ impl GeneralisationSpec {
 
     /// Every run of the grid: per task and seed, each factor with a constant step, then
     /// each factor above the small one with the large-then-small schedule.
-    fn runs(&self) -> Result<Vec<GridRun>, LabError> {
+    fn runs(&self) -> Result<Vec<GridRun>, ExperimentError> {
         let mut checkpoints = self.checkpoints.clone();
         if checkpoints.first() != Some(&0) {
             checkpoints.insert(0, 0);
@@ -240,7 +240,7 @@ pub fn run_grid(
     spec: &GeneralisationSpec,
     threads: usize,
     progress: impl Fn(usize, usize) + Sync,
-) -> Result<Vec<Row>, LabError> {
+) -> Result<Vec<Row>, ExperimentError> {
     spec.validate()?;
     let prepared = prepare_all(
         &spec.tasks,

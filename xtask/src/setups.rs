@@ -1,11 +1,31 @@
-//! The built-in degenerate datasets and helpers to run the lab on them (in parallel).
+//! What the figure modules share: the built-in degenerate datasets, helpers to run the lab on
+//! them (in parallel), the run lengths and sweep ranges of the degenerate-data figures, panel
+//! sizes, and [`Built`], what a figure module returns.
 
 use anyhow::{Context, Result, anyhow};
 use catapult_lab::{DataConfig, LearningRate, ModelConfig, OptimizerConfig, RunConfig, RunRecord};
 use catapult_losses::Loss;
+use catapult_plot::Figure;
 use catapult_theory::{
     DegenerateProblem, Minimum, SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y,
 };
+
+/// A figure and the remarks worth printing about its runs (phase vs prediction).
+pub struct Built {
+    pub figure: Figure,
+    pub notes: Vec<String>,
+}
+
+pub const TWO_PANELS: (u32, u32) = (1400, 720);
+pub const THREE_PANELS: (u32, u32) = (1950, 720);
+pub const SQUARED_STEPS: usize = 3000;
+pub const LOGISTIC_STEPS: usize = 5000;
+pub const SWEEP_POINTS: usize = 25;
+pub const SWEEP_EVERY: usize = 100;
+/// η·λ0 range of the squared-loss sweeps.
+pub const SQUARED_SWEEP: (f64, f64) = (0.1, 6.0);
+/// η·λ0 range of the logistic-loss sweeps.
+pub const LOGISTIC_SWEEP: (f64, f64) = (0.1, 200.0);
 
 /// Hidden width of the two-layer linear network in every figure.
 pub const WIDTH: usize = 1000;

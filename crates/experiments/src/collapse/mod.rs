@@ -19,8 +19,9 @@ pub use measure::{
     CollapseMeasures, LayerSpectrum, NeuralCollapse, measure, neural_collapse, spectrum,
 };
 
-use crate::{ConfigError, LabError, parallel_map};
+use crate::ExperimentError;
 use catapult_data::{Classes, gaussian_classes, iris_classes, load_idx_classes};
+use catapult_lab::{ConfigError, parallel_map};
 use catapult_losses::Loss;
 use catapult_models::{EmpiricalRisk, Model, Normalisation, ReluMlp};
 use catapult_optim::{
@@ -54,7 +55,7 @@ pub enum ClassTask {
 
 impl ClassTask {
     /// The data of this task for `seed` (the Gaussian classes are drawn with it).
-    pub fn data(&self, seed: u64) -> Result<Classes, LabError> {
+    pub fn data(&self, seed: u64) -> Result<Classes, ExperimentError> {
         Ok(match *self {
             ClassTask::Gaussian {
                 classes,
@@ -136,7 +137,7 @@ impl CollapseSpec {
         }
     }
 
-    fn validate(&self) -> Result<LrSchedule, LabError> {
+    fn validate(&self) -> Result<LrSchedule, ExperimentError> {
         if self.weight_decays.is_empty() {
             return Err(ConfigError {
                 field: "weight_decays",
@@ -176,7 +177,10 @@ pub struct CollapseRow {
 
 /// Every weight decay of `spec` (`threads` runs at a time), rows in the order of
 /// `spec.weight_decays` then step.
-pub fn run_collapse(spec: &CollapseSpec, threads: usize) -> Result<Vec<CollapseRow>, LabError> {
+pub fn run_collapse(
+    spec: &CollapseSpec,
+    threads: usize,
+) -> Result<Vec<CollapseRow>, ExperimentError> {
     let schedule = spec.validate()?;
     let runs = parallel_map(&spec.weight_decays, threads, |&lambda| {
         run_one(spec, &schedule, lambda)
@@ -193,7 +197,7 @@ pub fn run_one(
     spec: &CollapseSpec,
     schedule: &LrSchedule,
     lambda: f64,
-) -> Result<Vec<CollapseRow>, LabError> {
+) -> Result<Vec<CollapseRow>, ExperimentError> {
     let data = spec.task.data(spec.seed)?;
     let mlp = ReluMlp::new(
         data.x().ncols(),
@@ -240,7 +244,7 @@ pub fn run_one(
         return Err(error);
     }
     if outcome.diverged {
-        return Err(LabError::Diverged {
+        return Err(ExperimentError::Diverged {
             step: outcome.steps_taken,
         });
     }
@@ -254,7 +258,7 @@ struct Recorder<'a> {
     spec: &'a CollapseSpec,
     lambda: f64,
     rows: Vec<CollapseRow>,
-    error: Option<LabError>,
+    error: Option<ExperimentError>,
 }
 
 impl<O: catapult_optim::Objective + ?Sized> Observer<O> for Recorder<'_> {

@@ -1,4 +1,5 @@
-//! The datasets of the generalisation experiment, split, standardised and decomposed.
+//! The built-in tasks: real and synthetic binary datasets (or a file of the user's), split,
+//! standardised and decomposed into their separable and non-separable parts.
 
 use crate::{LabError, parallel_map};
 use catapult_data::{

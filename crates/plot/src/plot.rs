@@ -9,7 +9,7 @@
 //! Points that a log axis cannot show (zero, negative) and non-finite points are dropped when
 //! a layer is added, so the figure's CSV (see `output`) holds exactly what is drawn.
 
-use anyhow::{Context, Result, anyhow};
+use crate::PlotError;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
@@ -33,9 +33,9 @@ pub const GREY: RGBColor = RGBColor(90, 90, 90);
 
 /// Registers DejaVu Sans (embedded, no system fonts) as plotters' `sans-serif` font. Must run
 /// before anything is drawn: the bitmap backend cannot draw text without a font.
-pub fn register_font() -> Result<()> {
+pub fn register_font() -> Result<(), PlotError> {
     plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular())
-        .map_err(|_| anyhow!("the embedded DejaVu Sans font could not be parsed"))
+        .map_err(|_| PlotError::Font)
 }
 
 /// How an axis maps data to the page.
@@ -314,38 +314,36 @@ pub struct Figure {
 }
 
 /// Draws `figure` as an SVG file at `path`.
-pub fn render_svg(figure: &Figure, path: &Path) -> Result<()> {
+pub fn render_svg(figure: &Figure, path: &Path) -> Result<(), PlotError> {
     let root = SVGBackend::new(path, figure.size).into_drawing_area();
-    draw_figure(&root, figure).with_context(|| format!("drawing {}", path.display()))?;
-    root.present()
-        .with_context(|| format!("writing {}", path.display()))
+    draw_figure(&root, figure).map_err(|e| e.at(path))?;
+    root.present().map_err(|e| PlotError::from(e).at(path))
 }
 
 /// Draws `figure` as a PNG file at `path`.
-pub fn render_png(figure: &Figure, path: &Path) -> Result<()> {
+pub fn render_png(figure: &Figure, path: &Path) -> Result<(), PlotError> {
     let root = BitMapBackend::new(path, figure.size).into_drawing_area();
-    draw_figure(&root, figure).with_context(|| format!("drawing {}", path.display()))?;
-    root.present()
-        .with_context(|| format!("writing {}", path.display()))
+    draw_figure(&root, figure).map_err(|e| e.at(path))?;
+    root.present().map_err(|e| PlotError::from(e).at(path))
 }
 
 fn font(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&BLACK)
 }
 
-fn draw_figure<DB>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> Result<()>
+fn draw_figure<DB>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> Result<(), PlotError>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
     if figure.panels.is_empty() {
-        return Err(anyhow!("figure `{}` has no panels", figure.title));
+        return Err(PlotError::NoPanels(figure.title.clone()));
     }
     root.fill(&WHITE)?;
     let body = root.titled(&figure.title, font(24))?;
     let areas = body.split_evenly(grid(figure.panels.len()));
     for (area, panel) in areas.iter().zip(&figure.panels) {
-        draw_panel(area, panel).with_context(|| format!("panel `{}`", panel.title))?;
+        draw_panel(area, panel).map_err(|e| e.in_panel(&panel.title))?;
     }
     Ok(())
 }
@@ -372,18 +370,19 @@ struct AxisFrame {
 }
 
 impl AxisFrame {
-    fn new(axis: &Axis, values: &[f64]) -> Result<Self> {
+    fn new(axis: &Axis, values: &[f64]) -> Result<Self, PlotError> {
         let (lo, hi) = match axis.limits {
             Some((lo, hi)) => {
                 let lo_hi = axis.scale.to_plot(lo).zip(axis.scale.to_plot(hi));
                 match lo_hi {
                     Some((lo, hi)) if lo < hi => (lo, hi),
                     _ => {
-                        return Err(anyhow!(
-                            "axis `{}`: limits {lo}..{hi} are not a valid {} range",
-                            axis.label,
-                            axis.scale.name()
-                        ));
+                        return Err(PlotError::AxisLimits {
+                            axis: axis.label.clone(),
+                            lo,
+                            hi,
+                            scale: axis.scale.name(),
+                        });
                     }
                 }
             }
@@ -541,7 +540,7 @@ pub fn short_number(value: f64) -> String {
     }
 }
 
-fn draw_panel<DB>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> Result<()>
+fn draw_panel<DB>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> Result<(), PlotError>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
@@ -662,7 +661,7 @@ fn draw_layer<DB>(
     color: RGBColor,
     style: Style,
     label: Option<&str>,
-) -> Result<()>
+) -> Result<(), PlotError>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,

@@ -1,8 +1,9 @@
 //! What training does to a square-loss ReLU classifier (Xu, Rangamani, Liao, Galanti,
 //! Poggio): its norm, margin, the spectra of its weight matrices, and neural collapse.
 
-use crate::{ConfigError, LabError};
+use crate::ExperimentError;
 use catapult_data::Classes;
+use catapult_lab::ConfigError;
 use catapult_models::{ModelError, ReluMlp};
 use catapult_spectral::{SRANK_DELTA, effective_rank, singular_values, srank, stable_rank};
 use faer::{Mat, MatRef};
@@ -58,7 +59,11 @@ pub struct CollapseMeasures {
 }
 
 /// Measures the network `theta` of `mlp` on `data` (features `data.x()`, labels).
-pub fn measure(mlp: &ReluMlp, theta: &[f64], data: &Classes) -> Result<CollapseMeasures, LabError> {
+pub fn measure(
+    mlp: &ReluMlp,
+    theta: &[f64],
+    data: &Classes,
+) -> Result<CollapseMeasures, ExperimentError> {
     let (scores, features) = mlp.scores_and_features(theta, data.x().as_ref())?;
     let labels = data.labels();
     let classes = mlp.outputs();
@@ -81,7 +86,7 @@ pub fn measure(mlp: &ReluMlp, theta: &[f64], data: &Classes) -> Result<CollapseM
     let rho: f64 = layer_norms.iter().product();
     let layers = (1..=mlp.depth())
         .map(|k| spectrum(mlp.layer_weights(theta, k)?.as_ref()))
-        .collect::<Result<Vec<_>, LabError>>()?;
+        .collect::<Result<Vec<_>, ExperimentError>>()?;
     let last = mlp.layer_weights(theta, mlp.depth())?;
     Ok(CollapseMeasures {
         loss: loss / (n * classes) as f64,
@@ -96,7 +101,7 @@ pub fn measure(mlp: &ReluMlp, theta: &[f64], data: &Classes) -> Result<CollapseM
 }
 
 /// Singular values and rank measures of `w`.
-pub fn spectrum(w: MatRef<'_, f64>) -> Result<LayerSpectrum, LabError> {
+pub fn spectrum(w: MatRef<'_, f64>) -> Result<LayerSpectrum, ExperimentError> {
     let sigma = singular_values(w)?;
     Ok(LayerSpectrum {
         stable_rank: stable_rank(&sigma)?,
@@ -113,7 +118,7 @@ pub fn neural_collapse(
     labels: &[usize],
     classes: usize,
     w_last: MatRef<'_, f64>,
-) -> Result<NeuralCollapse, LabError> {
+) -> Result<NeuralCollapse, ExperimentError> {
     let (n, m) = (h.nrows(), h.ncols());
     if classes < 2 || labels.len() != n || w_last.nrows() != classes || w_last.ncols() != m {
         return Err(ConfigError {

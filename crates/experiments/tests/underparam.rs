@@ -1,7 +1,7 @@
 //! The under-parameterisation experiment on a tiny grid: one row per (seed, variant,
 //! iteration), the same bits on a rerun, one summary per variant, and a named error.
 
-use catapult_lab::underparam::{UnderparamSpec, run_underparam, summarise_underparam};
+use catapult_experiments::underparam::{UnderparamSpec, run_underparam, summarise_underparam};
 use catapult_rl::GridworldConfig;
 
 fn tiny() -> UnderparamSpec {

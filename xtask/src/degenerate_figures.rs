@@ -1,169 +1,29 @@
-//! The figures of the reproduced papers: what each shows, how its runs are set up, and how
-//! the runs become panels. Plotting itself lives in [`crate::plot`]: every figure here is
-//! either a set of training traces ([`trace_figure`]) or phase sweeps ([`sweep_panel`]); the
-//! figures of the phase boundaries across widths are in [`crate::phase_figures`].
+//! The figures of the two-layer net on degenerate data (Lewkowycz et al. 2020; Huang et al.,
+//! arXiv 2011.12547): what each shows, how its runs are set up, and how the runs become
+//! panels. Plotting itself lives in `catapult-plot`: every figure here is either a set of
+//! training traces ([`trace_figure`]) or phase sweeps ([`sweep_panel`]); the figures of the
+//! phase boundaries across widths are in [`crate::phase_figures`].
 
-use crate::experiments::{
-    Dataset, LOGISTIC_NONSEPARABLE, LOGISTIC_SEPARABLE, SQUARED, log_space, run_all,
-};
-use crate::plot::{
-    Axis, Figure, GREY, GuideAt, Marker, Panel, RUN_COLORS, Scale, Style, short_number,
+use crate::setups::{
+    Built, Dataset, LOGISTIC_NONSEPARABLE, LOGISTIC_SEPARABLE, LOGISTIC_STEPS, LOGISTIC_SWEEP,
+    SQUARED, SQUARED_STEPS, SQUARED_SWEEP, SWEEP_EVERY, SWEEP_POINTS, THREE_PANELS, TWO_PANELS,
+    log_space, run_all,
 };
 use anyhow::Result;
 use catapult_lab::{LearningRate, Phase, RunRecord};
+use catapult_plot::SeriesLabelPosition;
+use catapult_plot::phase::{BOUNDARY_COLOR, phase_style};
+use catapult_plot::{Axis, Figure, GREY, GuideAt, Panel, RUN_COLORS, Scale, Style, short_number};
 use catapult_theory::{catapult_threshold, squared_loss_divergence_threshold};
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
-
-/// A figure and the remarks worth printing about its runs (phase vs prediction).
-pub struct Built {
-    pub figure: Figure,
-    pub notes: Vec<String>,
-}
-
-/// A figure the `figures` command can build.
-pub struct FigureSpec {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub build: fn() -> Result<Built>,
-}
-
-/// Every figure, in the order they are built.
-pub const ALL: [FigureSpec; 24] = [
-    FigureSpec {
-        name: "squared_phases",
-        summary: "squared loss: loss and NTK eigenvalue in the lazy, catapult, divergent phases",
-        build: squared_phases,
-    },
-    FigureSpec {
-        name: "logistic_nonseparable_phases",
-        summary: "logistic loss, non-separable data: loss gap and λ_t below and above η_crit",
-        build: logistic_nonseparable_phases,
-    },
-    FigureSpec {
-        name: "logistic_separable",
-        summary: "logistic loss, separable data: loss and sharpness both vanish",
-        build: logistic_separable,
-    },
-    FigureSpec {
-        name: "final_sharpness_vs_eta",
-        summary: "final sharpness against η·λ0 for the three settings, with predicted boundaries",
-        build: final_sharpness_vs_eta,
-    },
-    FigureSpec {
-        name: "phase_diagram",
-        summary: "phase of every run over η·λ0 × width (squared | logistic), predicted boundaries",
-        build: crate::phase_figures::phase_diagram,
-    },
-    FigureSpec {
-        name: "eta_max_scaling",
-        summary: "logistic divergence boundary η_max·λ0 against width, power-law fit (slowest)",
-        build: crate::phase_figures::eta_max_scaling,
-    },
-    FigureSpec {
-        name: "sharpness_times_eta",
-        summary: "final sharpness·η against η·λ0: catapult runs end on the 2/η edge",
-        build: crate::phase_figures::sharpness_times_eta,
-    },
-    FigureSpec {
-        name: "generalisation_accuracy",
-        summary: "real and synthetic data: test-accuracy gain against η, paired by seed (runs the grid)",
-        build: crate::generalisation_figures::generalisation_accuracy,
-    },
-    FigureSpec {
-        name: "generalisation_sharpness",
-        summary: "real and synthetic data: final total and non-separable-subspace sharpness against η",
-        build: crate::generalisation_figures::generalisation_sharpness,
-    },
-    FigureSpec {
-        name: "generalisation_curves",
-        summary: "red wine: training loss and sharpness for a lazy and two catapult step sizes",
-        build: crate::generalisation_figures::generalisation_curves,
-    },
-    FigureSpec {
-        name: "schedules",
-        summary: "every learning-rate policy's η_t from its spec string, one small panel each",
-        build: crate::schedule_figures::schedules,
-    },
-    FigureSpec {
-        name: "annealing_policies",
-        summary: "six schedules after a large first step: test-accuracy gain and final sharpness",
-        build: crate::annealing_figures::annealing_policies,
-    },
-    FigureSpec {
-        name: "annealing_curves",
-        summary: "red wine: training loss and sharpness under each schedule",
-        build: crate::annealing_figures::annealing_curves,
-    },
-    FigureSpec {
-        name: "sgd_spikes",
-        summary: "SGD against GD at the same step: loss spikes and the sharpness around them",
-        build: crate::annealing_figures::sgd_spikes,
-    },
-    FigureSpec {
-        name: "diagonal_staircase",
-        summary: "incremental learning: σ = u^N for N = 1…4, one value at a time, largest first",
-        build: crate::diagonal_figures::diagonal_staircase,
-    },
-    FigureSpec {
-        name: "diagonal_sparse_regression",
-        summary: "depth-3 diagonal net on sparse regression: order in which the support is found",
-        build: crate::diagonal_figures::diagonal_sparse_regression,
-    },
-    FigureSpec {
-        name: "diagonal_margin",
-        summary: "exponential loss: distance to the ℓ1 and ℓ2 max-margin directions over α and ε",
-        build: crate::diagonal_figures::diagonal_margin,
-    },
-    FigureSpec {
-        name: "diagonal_transition",
-        summary: "the kernel–rich transition α_c(ε), measured and predicted ∝ ln(1/ε)^(1/D)",
-        build: crate::diagonal_figures::diagonal_transition,
-    },
-    FigureSpec {
-        name: "diagonal_large_steps",
-        summary: "GD with large steps on a diagonal net vs gradient flow at the same loss",
-        build: crate::diagonal_figures::diagonal_large_steps,
-    },
-    FigureSpec {
-        name: "fqi_srank",
-        summary: "fitted Q-iteration: srank, effective rank and distance to Q* (bootstrapped, supervised, penalty)",
-        build: crate::rl_figures::fqi_srank,
-    },
-    FigureSpec {
-        name: "self_distillation",
-        summary: "deep linear self-distillation: singular values shrink by λ per round (depth 2), bootstrapped vs supervised",
-        build: crate::rl_figures::self_distillation,
-    },
-    FigureSpec {
-        name: "relu_norm",
-        summary: "square-loss ReLU classifier: ρ, loss and normalised margin with and without weight decay",
-        build: crate::collapse_figures::relu_norm,
-    },
-    FigureSpec {
-        name: "relu_ranks",
-        summary: "square-loss ReLU classifier: stable and effective rank of the last weight matrices",
-        build: crate::collapse_figures::relu_ranks,
-    },
-    FigureSpec {
-        name: "relu_collapse",
-        summary: "square-loss ReLU classifier: NC1, NC2, NC3 over training for a few weight decays",
-        build: crate::collapse_figures::relu_collapse,
-    },
-];
-
-pub const TWO_PANELS: (u32, u32) = (1400, 720);
-pub const THREE_PANELS: (u32, u32) = (1950, 720);
 
 const TRACE_EVERY: usize = 5;
-pub const SQUARED_STEPS: usize = 3000;
-pub const LOGISTIC_STEPS: usize = 5000;
 
 /// Reproduces the catapult figure of Lewkowycz et al. 2020 (arXiv 2003.02218) for the
 /// two-layer linear net on degenerate data with the squared loss: at `η = 0.5/λ0` (lazy) the
 /// loss falls and the NTK eigenvalue stays at λ0; at `3/λ0` (catapult) the loss first grows,
 /// the eigenvalue falls below `2/η` (dashed, per run) and then the loss converges; at `4.5/λ0`
 /// (divergent) both blow up and the run stops early.
-fn squared_phases() -> Result<Built> {
+pub fn squared_phases() -> Result<Built> {
     let factors = [0.5, 3.0, 4.5];
     let configs: Vec<_> = factors
         .iter()
@@ -211,7 +71,7 @@ fn squared_phases() -> Result<Built> {
     ];
     let title = format!(
         "Squared loss, two-layer linear net, width {}: λ0 = {:.4} (Lewkowycz et al. 2020, arXiv 2003.02218)",
-        crate::experiments::WIDTH,
+        crate::setups::WIDTH,
         lambda0
     );
     Ok(Built {
@@ -224,7 +84,7 @@ fn squared_phases() -> Result<Built> {
 /// degenerate data with a finite minimiser `w*`. Below `η_crit = 2/(λ_init·L''(w*))` GD
 /// converges lazily; above it the scale `λ_t` drops until `λ_t ≤ 2/(η·L''(w*))` (dashed, per
 /// run), i.e. the run lands in a flatter minimum, and the loss still reaches `L(w*)`.
-fn logistic_nonseparable_phases() -> Result<Built> {
+pub fn logistic_nonseparable_phases() -> Result<Built> {
     let data = LOGISTIC_NONSEPARABLE;
     let problem = data.problem()?;
     let minimum = data.minimum()?;
@@ -301,7 +161,7 @@ fn logistic_nonseparable_phases() -> Result<Built> {
 /// Reproduces the separable case of Huang et al. (arXiv 2011.12547): logistic loss on
 /// separable degenerate data at `η = 1, 10, 100 / λ0`. The loss goes to zero and the
 /// sharpness with it, at every step size: there is no flatter minimum to be catapulted to.
-fn logistic_separable() -> Result<Built> {
+pub fn logistic_separable() -> Result<Built> {
     let data = LOGISTIC_SEPARABLE;
     let factors = [1.0, 10.0, 100.0];
     let configs: Vec<_> = factors
@@ -353,29 +213,12 @@ fn logistic_separable() -> Result<Built> {
     })
 }
 
-pub const SWEEP_POINTS: usize = 25;
-pub const SWEEP_EVERY: usize = 100;
-/// η·λ0 range of the squared-loss sweeps.
-pub const SQUARED_SWEEP: (f64, f64) = (0.1, 6.0);
-/// η·λ0 range of the logistic-loss sweeps.
-pub const LOGISTIC_SWEEP: (f64, f64) = (0.1, 200.0);
-pub const BOUNDARY_COLOR: RGBColor = RGBColor(148, 103, 189);
-
-/// Colour and marker of each phase, in every figure.
-pub fn phase_style(phase: Phase) -> (RGBColor, Marker) {
-    match phase {
-        Phase::Lazy => (RGBColor(31, 119, 180), Marker::Circle),
-        Phase::Catapult => (RGBColor(255, 127, 14), Marker::Triangle),
-        Phase::Divergent => (RGBColor(214, 39, 40), Marker::Cross),
-    }
-}
-
 /// Final sharpness against `η·λ0` in the three settings (Lewkowycz et al. 2020 for the
 /// squared loss, Huang et al. arXiv 2011.12547 for the logistic loss): each marker is one run,
 /// shaped and coloured by the phase it reports; the dashed curve is `2/η`, which the final
 /// sharpness of a converged run cannot exceed, and the vertical lines are the predicted
 /// phase boundaries (squared: `2/λ0` and `4/λ0`; logistic non-separable: `η_crit`).
-fn final_sharpness_vs_eta() -> Result<Built> {
+pub fn final_sharpness_vs_eta() -> Result<Built> {
     let mut notes = Vec::new();
 
     let squared = Sweep {
@@ -648,13 +491,5 @@ mod tests {
         assert_eq!(predicted_squared(1.9), Phase::Lazy);
         assert_eq!(predicted_squared(3.0), Phase::Catapult);
         assert_eq!(predicted_squared(4.5), Phase::Divergent);
-    }
-
-    #[test]
-    fn figure_names_are_unique() {
-        let mut names: Vec<_> = ALL.iter().map(|spec| spec.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), ALL.len());
     }
 }

@@ -10,8 +10,9 @@
 //! steps and the penalty. The Q-network is a ReLU MLP on one-hot state features with one head
 //! per action ([`catapult_models::ReluMlp`]).
 
+use crate::ExperimentError;
 use crate::generalisation::Spread;
-use crate::{ConfigError, LabError, parallel_map};
+use catapult_lab::{ConfigError, parallel_map};
 use catapult_models::{Normalisation, ReluMlp};
 use catapult_rl::{
     FqiConfig, Gridworld, GridworldConfig, OfflineDataset, QProblem, Targets, fitted_q_iteration,
@@ -142,7 +143,7 @@ impl UnderparamSpec {
 pub fn run_underparam(
     spec: &UnderparamSpec,
     threads: usize,
-) -> Result<Vec<UnderparamRow>, LabError> {
+) -> Result<Vec<UnderparamRow>, ExperimentError> {
     spec.validate()?;
     let jobs: Vec<(u64, Variant)> = spec
         .seeds
@@ -164,7 +165,7 @@ pub fn run_variant(
     spec: &UnderparamSpec,
     seed: u64,
     variant: Variant,
-) -> Result<Vec<UnderparamRow>, LabError> {
+) -> Result<Vec<UnderparamRow>, ExperimentError> {
     let grid = Gridworld::random(&spec.grid, seed)?;
     let mdp = grid.mdp()?;
     let q_star = mdp.value_iteration(spec.gamma, 1e-10, 100_000)?;

@@ -1,8 +1,9 @@
 //! Loss spikes of GD and SGD at the same step size, and whether each is followed by a drop in
 //! sharpness (Zhu, Liu, Radhakrishnan, Belkin, ICML 2024, "catapults in SGD").
 
+use crate::ExperimentError;
 use crate::generalisation::{RunPhase, RunPlan, Task, run_task};
-use crate::{LabError, parallel_map};
+use catapult_lab::{ConfigError, parallel_map};
 use catapult_optim::SgdConfig;
 
 /// The spike comparison: one task, one step size, GD and SGD, several seeds.
@@ -144,9 +145,9 @@ impl SpikeRun {
 }
 
 /// GD and SGD runs for every seed (GD first), on `threads` threads.
-pub fn run_spikes(spec: &SpikeSpec, threads: usize) -> Result<Vec<SpikeRun>, LabError> {
+pub fn run_spikes(spec: &SpikeSpec, threads: usize) -> Result<Vec<SpikeRun>, ExperimentError> {
     if spec.sharpness_every == 0 || spec.steps == 0 || spec.batch == 0 {
-        return Err(LabError::Config(crate::ConfigError {
+        return Err(ExperimentError::from(ConfigError {
             field: "spikes",
             problem: "steps, batch and sharpness_every must be at least 1".to_string(),
         }));

@@ -1,7 +1,7 @@
 //! The square-loss classifier experiment on a tiny task: rows per (λ, observed step), the
 //! same bits on a rerun, weight decay shrinking ρ, and named errors.
 
-use catapult_lab::collapse::{ClassTask, CollapseSpec, run_collapse};
+use catapult_experiments::collapse::{ClassTask, CollapseSpec, run_collapse};
 
 fn tiny() -> CollapseSpec {
     CollapseSpec {

@@ -1,7 +1,7 @@
 //! The generalisation experiment: determinism across thread counts, phases read off the loss
 //! curve, step-0 measurements, the known non-separable dimensions, and spec validation.
 
-use catapult_lab::generalisation::{
+use catapult_experiments::generalisation::{
     GeneralisationSpec, RunPhase, RunPlan, Task, run_grid, run_task, summarise,
 };
 

@@ -1,25 +1,48 @@
 //! Writing a figure to disk: NAME.svg, NAME.png and NAME.csv, the data exactly as plotted.
 
+use crate::PlotError;
 use crate::plot::{self, Figure, GuideAt};
-use anyhow::{Context, Result, anyhow};
 use std::path::{Path, PathBuf};
 
-/// `docs/figures` of the workspace, found from this crate's manifest directory so the command
-/// works from any working directory.
-pub fn figures_dir() -> Result<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest.parent().ok_or_else(|| {
-        anyhow!(
-            "{} has no parent: cannot find the workspace root",
-            manifest.display()
-        )
-    })?;
-    Ok(root.join("docs").join("figures"))
+/// An image format, chosen by a file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// Scalable vector graphics (`.svg`).
+    Svg,
+    /// Portable network graphics (`.png`).
+    Png,
+}
+
+impl ImageFormat {
+    /// The format a path's extension names, case-insensitively (`x.PNG` is a PNG); an error
+    /// naming the path for any other extension, or none.
+    pub fn from_path(path: &Path) -> Result<Self, PlotError> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("svg") => Ok(Self::Svg),
+            Some("png") => Ok(Self::Png),
+            _ => Err(PlotError::UnknownFormat(path.to_path_buf())),
+        }
+    }
+}
+
+/// Draws `figure` at `path` in the format its extension names (`.svg` or `.png`).
+pub fn render(figure: &Figure, path: &Path) -> Result<(), PlotError> {
+    match ImageFormat::from_path(path)? {
+        ImageFormat::Svg => plot::render_svg(figure, path),
+        ImageFormat::Png => plot::render_png(figure, path),
+    }
 }
 
 /// Writes `dir/NAME.svg`, `dir/NAME.png` and `dir/NAME.csv`; returns the paths written.
-pub fn write_figure(figure: &Figure, dir: &Path, name: &str) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+pub fn write_figure(figure: &Figure, dir: &Path, name: &str) -> Result<Vec<PathBuf>, PlotError> {
+    std::fs::create_dir_all(dir).map_err(|source| PlotError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let svg = dir.join(format!("{name}.svg"));
     let png = dir.join(format!("{name}.png"));
     let csv = dir.join(format!("{name}.csv"));
@@ -33,12 +56,15 @@ pub fn write_figure(figure: &Figure, dir: &Path, name: &str) -> Result<Vec<PathB
 /// `panel,series,kind,x_label,x,y_label,y`. `kind` is `line`, `dashed` or `marker` for data,
 /// `hline` (empty `x`) or `vline` (empty `y`) for guide lines spanning the panel. Only finite
 /// values appear: points an axis could not show were dropped before plotting.
-fn write_csv(figure: &Figure, path: &Path) -> Result<()> {
-    let context = || format!("writing {}", path.display());
-    let mut writer = csv::Writer::from_path(path).with_context(context)?;
+pub fn write_csv(figure: &Figure, path: &Path) -> Result<(), PlotError> {
+    let context = |source: csv::Error| PlotError::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut writer = csv::Writer::from_path(path).map_err(context)?;
     writer
         .write_record(["panel", "series", "kind", "x_label", "x", "y_label", "y"])
-        .with_context(context)?;
+        .map_err(context)?;
     for panel in &figure.panels {
         let (x_label, y_label) = (panel.x.label.as_str(), panel.y.label.as_str());
         for layer in &panel.layers {
@@ -53,7 +79,7 @@ fn write_csv(figure: &Figure, path: &Path) -> Result<()> {
                     y_label,
                     &y,
                 ];
-                writer.write_record(row).with_context(context)?;
+                writer.write_record(row).map_err(context)?;
             }
         }
         for guide in &panel.guides {
@@ -70,10 +96,13 @@ fn write_csv(figure: &Figure, path: &Path) -> Result<()> {
                 y_label,
                 &y,
             ];
-            writer.write_record(row).with_context(context)?;
+            writer.write_record(row).map_err(context)?;
         }
     }
-    writer.flush().with_context(context)
+    writer.flush().map_err(|source| PlotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Shortest text that reads back to the same f64.

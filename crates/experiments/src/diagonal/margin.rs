@@ -394,7 +394,7 @@ pub fn run_margin_grid(
         .iter()
         .flat_map(|&d| spec.alphas.iter().map(move |&a| (d, a)))
         .collect();
-    let results = crate::parallel_map(&cells, threads, |&(depth, alpha)| {
+    let results = catapult_lab::parallel_map(&cells, threads, |&(depth, alpha)| {
         let mut flow = ExponentialFlow::new(depth, alpha, &data)?;
         let points = flow_to_losses(&mut flow, &spec.epsilons)?;
         Ok::<_, DiagonalError>(

@@ -1,7 +1,8 @@
 //! The policy comparison: every policy on every task, depth and seed at one budget.
 
+use crate::ExperimentError;
 use crate::generalisation::{RunPhase, RunPlan, Spread, Task, prepare_all, run_task};
-use crate::{ConfigError, LabError, parallel_map};
+use catapult_lab::{ConfigError, parallel_map};
 use catapult_optim::LrSchedule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -108,7 +109,7 @@ pub fn policies(
     small: f64,
     large: f64,
     budget: usize,
-) -> Result<Vec<(&'static str, LrSchedule)>, LabError> {
+) -> Result<Vec<(&'static str, LrSchedule)>, ExperimentError> {
     let specs = [
         ("lazy", format!("fix:k0={small}")),
         ("catapult", format!("fix:k0={large}")),
@@ -171,7 +172,7 @@ pub fn run_policies(
     spec: &AnnealingSpec,
     threads: usize,
     progress: impl Fn(usize, usize) + Sync,
-) -> Result<Vec<PolicyRow>, LabError> {
+) -> Result<Vec<PolicyRow>, ExperimentError> {
     spec.validate()?;
     let prepared = prepare_all(&spec.tasks, &spec.seeds, spec.test_fraction, false, threads)?;
     let policies = policies(spec.small, spec.large, spec.budget())?;

@@ -107,7 +107,7 @@ pub fn run_large_steps(
             }
         }
     }
-    crate::parallel_map(&cells, threads, |&(loss, depth, alpha, factor)| {
+    catapult_lab::parallel_map(&cells, threads, |&(loss, depth, alpha, factor)| {
         run_one(spec, &data, &references, loss, depth, alpha, factor)
     })
     .into_iter()

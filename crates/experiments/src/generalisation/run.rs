@@ -1,9 +1,9 @@
 //! One run of the experiment: gradient descent on a task's training part, measured at
 //! checkpoints on both parts.
 
-use super::task::PreparedTask;
-use crate::LabError;
-use crate::scaled::Scaled;
+use crate::ExperimentError;
+use catapult_lab::task::PreparedTask;
+use catapult_lab::{ConfigError, Scaled};
 use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, ModelError};
 use catapult_optim::schedule::Fixed;
@@ -47,7 +47,7 @@ impl RunPlan {
         width: usize,
         factor: f64,
         checkpoints: Vec<usize>,
-    ) -> Result<Self, LabError> {
+    ) -> Result<Self, ExperimentError> {
         Ok(Self {
             depth,
             width,
@@ -132,7 +132,7 @@ pub struct RunResult {
 ///
 /// Errors: an empty or unsorted checkpoint list, bad optimizer settings, a model that cannot
 /// be built, or a failed eigen-solve.
-pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, LabError> {
+pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, ExperimentError> {
     plan.validate()?;
     let model = DeepLinear::new(plan.depth, plan.width, task.train.dim())?;
     let mut theta = model.init(task.seed);
@@ -190,9 +190,9 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, LabErr
 }
 
 impl RunPlan {
-    fn validate(&self) -> Result<(), LabError> {
+    fn validate(&self) -> Result<(), ExperimentError> {
         if self.checkpoints.is_empty() || self.checkpoints.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(LabError::Config(crate::ConfigError {
+            return Err(ExperimentError::from(ConfigError {
                 field: "checkpoints",
                 problem: "must be a non-empty increasing list of steps".to_string(),
             }));
@@ -217,7 +217,7 @@ impl<'a> Probe<'a> {
         task: &'a PreparedTask,
         train: &EmpiricalRisk<DeepLinear>,
         test: EmpiricalRisk<DeepLinear>,
-    ) -> Result<Self, LabError> {
+    ) -> Result<Self, ExperimentError> {
         let options = LanczosOptions {
             tol: SHARPNESS_TOLERANCE,
             ..LanczosOptions::default()
@@ -297,7 +297,7 @@ struct Monitor<'a> {
     initial_loss: Option<f64>,
     first_rise: Option<usize>,
     results: Vec<Checkpoint>,
-    error: Option<LabError>,
+    error: Option<ExperimentError>,
 }
 
 impl Observer<EmpiricalRisk<DeepLinear>> for Monitor<'_> {
