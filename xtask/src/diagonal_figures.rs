@@ -336,7 +336,7 @@ pub fn diagonal_large_steps() -> Result<Built> {
                 r.loss,
                 r.alpha,
                 r.factor,
-                r.phase,
+                r.phase.name(),
                 r.loss_rises,
                 r.largest_rise,
                 r.final_loss,

@@ -562,6 +562,7 @@ mod tests {
             final_ntk_top: 1.0,
             diverged: false,
             phase,
+            phase_criterion: None,
             steps_to_converge: None,
         };
         let rows = [

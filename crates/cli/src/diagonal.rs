@@ -10,6 +10,7 @@ use catapult_experiments::diagonal::incremental::{
 use catapult_experiments::diagonal::large_step::{LargeStepSpec, run_large_steps};
 use catapult_experiments::diagonal::margin::{MarginSpec, run_margin_grid, transitions};
 use catapult_lab::write_csv_rows;
+use catapult_theory::Phase;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fs;
@@ -164,13 +165,13 @@ fn margin(out: &Path, threads: usize) -> Result<()> {
 fn large_steps(out: &Path, threads: usize) -> Result<()> {
     let rows = run_large_steps(&LargeStepSpec::standard(), threads)?;
     write(out, "large_steps.csv", &rows)?;
-    let count = |phase: &str| rows.iter().filter(|r| r.phase == phase).count();
+    let count = |phase| rows.iter().filter(|r| r.phase == phase).count();
     println!(
         "large steps: {} runs, {} lazy, {} catapult, {} divergent",
         rows.len(),
-        count("lazy"),
-        count("catapult"),
-        count("divergent")
+        count(Phase::Lazy),
+        count(Phase::Catapult),
+        count(Phase::Divergent)
     );
     Ok(())
 }

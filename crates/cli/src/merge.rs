@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Columns: loss,lr_factor,width,seed,eta,lambda0,sharpness0,final_loss,final_sharpness,
-final_ntk_top,diverged,phase,steps_to_converge. One row per record, sorted by loss, width,
+final_ntk_top,diverged,phase,phase_criterion,steps_to_converge. One row per record, sorted by loss, width,
 lr factor and seed. steps_to_converge is the first observed step from which every observed
 loss stays within 1e-6·max(1, |final loss|) of the final loss; empty for diverged runs.
 Every file in DIR must be a run record, except the sweep's temporary files (.NAME.PID.tmp):

@@ -103,7 +103,7 @@ fn every_shard_in_turn_gives_the_same_records_and_table_as_one_sweep() {
     assert_eq!(
         lines[0],
         "loss,lr_factor,width,seed,eta,lambda0,sharpness0,final_loss,final_sharpness,\
-         final_ntk_top,diverged,phase,steps_to_converge"
+         final_ntk_top,diverged,phase,phase_criterion,steps_to_converge"
     );
     assert_eq!(lines.len(), 1 + GRID_RUNS);
     assert!(lines[1].starts_with("squared,0.5,16,0,"), "{}", lines[1]);

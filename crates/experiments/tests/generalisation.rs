@@ -2,7 +2,7 @@
 //! curve, step-0 measurements, the known non-separable dimensions, and spec validation.
 
 use catapult_experiments::generalisation::{
-    GeneralisationSpec, RunPhase, RunPlan, Task, run_grid, run_task, summarise,
+    GeneralisationSpec, Phase, RunPlan, Task, run_grid, run_task, summarise,
 };
 
 fn small_spec() -> GeneralisationSpec {
@@ -37,7 +37,7 @@ fn rows_are_identical_bits_on_one_and_two_threads() {
     assert_eq!(one, two);
     // 2 tasks × 2 seeds × (2 constant + 1 annealed) runs × (step 0 + 2 checkpoints), unless a
     // run diverged.
-    assert!(rows.iter().all(|r| r.phase != RunPhase::Divergent));
+    assert!(rows.iter().all(|r| r.phase != Phase::Divergent));
     assert_eq!(rows.len(), 2 * 2 * 3 * 3);
     let header = String::from_utf8(one).unwrap();
     assert!(header.starts_with("task,seed,schedule,factor,eta,eta_small,sharpness0,phase,"));
@@ -47,7 +47,7 @@ fn rows_are_identical_bits_on_one_and_two_threads() {
 fn a_small_step_is_lazy_and_measures_at_step_zero() {
     let task = Task::WineRed.prepare(2, 0.3, true).unwrap();
     let result = run_task(&task, &plan(0.25, vec![0, 50, 200])).unwrap();
-    assert_eq!(result.phase, RunPhase::Lazy);
+    assert_eq!(result.phase, Phase::Lazy);
     assert_eq!(result.first_rise, None);
     let steps: Vec<usize> = result.checkpoints.iter().map(|c| c.step).collect();
     assert_eq!(steps, [0, 50, 200]);
@@ -62,13 +62,13 @@ fn a_small_step_is_lazy_and_measures_at_step_zero() {
 fn a_step_above_the_boundary_catapults_and_a_huge_one_diverges_with_finite_rows() {
     let task = Task::WineRed.prepare(2, 0.3, true).unwrap();
     let catapult = run_task(&task, &plan(3.0, vec![0, 400])).unwrap();
-    assert_eq!(catapult.phase, RunPhase::Catapult);
+    assert_eq!(catapult.phase, Phase::Catapult);
     let last = catapult.checkpoints.last().unwrap();
     assert!(last.sharpness < catapult.sharpness0);
     assert!(last.sharpness * 3.0 * catapult.unit < 2.0 + 1e-6);
 
     let blown = run_task(&task, &plan(1e4, vec![0, 400])).unwrap();
-    assert_eq!(blown.phase, RunPhase::Divergent);
+    assert_eq!(blown.phase, Phase::Divergent);
     assert_eq!(blown.checkpoints.len(), 1);
     let start = blown.checkpoints[0];
     for value in [
@@ -90,7 +90,7 @@ fn the_large_then_small_schedule_switches_step_size() {
     let mut annealed = plan(2.0, vec![0, 100, 300]);
     annealed.schedule = "seq:[fix:k0=2@100,fix:k0=0.5]".parse().unwrap();
     let result = run_task(&task, &annealed).unwrap();
-    assert_ne!(result.phase, RunPhase::Divergent);
+    assert_ne!(result.phase, Phase::Divergent);
     assert_eq!(result.unit, constant.unit);
     assert_eq!(result.checkpoints[..2], constant.checkpoints[..2]);
     assert_ne!(result.checkpoints[2], constant.checkpoints[2]);

@@ -1,7 +1,7 @@
 //! The run record: what a run measured, in a JSON form external scripts read.
 
 use crate::RunConfig;
-use catapult_theory::Phase;
+use catapult_theory::{Phase, PhaseCriterion};
 use serde::{Deserialize, Serialize};
 
 /// Everything a run measured. Every number is finite: a diverged run keeps the last finite
@@ -22,8 +22,12 @@ pub struct RunRecord {
     /// The last observation.
     #[serde(rename = "final")]
     pub final_state: FinalState,
-    /// Which phase the run was in (see [`Phase`]).
+    /// Which phase the run was in (see [`Phase::classify`]).
     pub phase: Phase,
+    /// Which criterion of the phase rule decided it (absent from records written before the
+    /// rule named its criteria).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase_criterion: Option<PhaseCriterion>,
 }
 
 impl RunRecord {

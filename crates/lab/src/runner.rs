@@ -10,6 +10,7 @@ use catapult_optim::{
     Objective, Observer, OptimError, Schedule, ScheduleError, Sgd, TrainOptions, train_scheduled,
 };
 use catapult_spectral::{Lanczos, LanczosOptions, SpectralError};
+use catapult_theory::{CurvatureEvidence, PhaseEvidence};
 use faer::{Col, ColRef};
 
 /// Why a run could not be carried out.
@@ -108,12 +109,15 @@ pub fn run(
         diverged: outcome.diverged,
     };
     let sharpness0 = trace.sharpness[0];
-    let phase = Phase::classify(
-        outcome.diverged,
-        outcome.initial_loss,
-        outcome.max_loss,
-        outcome.final_loss,
-    );
+    let curvature = CurvatureEvidence {
+        initial: lambda0,
+        end: final_state.ntk_top,
+        final_sharpness: final_state.sharpness,
+        peak_eta: (0..config.steps.max(1))
+            .map(|t| schedule.learning_rate(t))
+            .fold(0.0, f64::max),
+    };
+    let label = Phase::classify(&PhaseEvidence::of(&outcome).with_curvature(curvature));
     Ok(RunRecord {
         config: config.clone(),
         eta,
@@ -121,7 +125,8 @@ pub fn run(
         sharpness0,
         trace,
         final_state,
-        phase,
+        phase: label.phase,
+        phase_criterion: Some(label.criterion),
     })
 }
 

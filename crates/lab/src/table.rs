@@ -3,6 +3,7 @@
 use crate::sweep::is_temp_file_name;
 use crate::{LearningRate, Phase, RunRecord};
 use catapult_losses::Loss;
+use catapult_theory::PhaseCriterion;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,9 @@ pub struct TableRow {
     pub diverged: bool,
     /// The phase (`lazy`, `catapult`, `divergent`).
     pub phase: Phase,
+    /// The criterion of the phase rule that decided it (`blow-up`, `still-growing`,
+    /// `loss-rose`, `curvature-fell`, `descended`); empty for older records.
+    pub phase_criterion: Option<PhaseCriterion>,
     /// [`RunRecord::steps_to_converge`] with [`CONVERGENCE_TOL`]; empty when diverged.
     pub steps_to_converge: Option<usize>,
 }
@@ -100,6 +104,7 @@ impl TableRow {
             final_ntk_top: record.final_state.ntk_top,
             diverged: record.final_state.diverged,
             phase: record.phase,
+            phase_criterion: record.phase_criterion,
             steps_to_converge: record.steps_to_converge(CONVERGENCE_TOL),
         }
     }
@@ -208,7 +213,7 @@ pub fn merge_dir(dir: &Path) -> Result<Vec<TableRow>, TableError> {
 /// assert_eq!(
 ///     String::from_utf8(out).unwrap(),
 ///     "loss,lr_factor,width,seed,eta,lambda0,sharpness0,final_loss,final_sharpness,\
-///      final_ntk_top,diverged,phase,steps_to_converge\n"
+///      final_ntk_top,diverged,phase,phase_criterion,steps_to_converge\n"
 /// );
 /// ```
 pub fn write_csv(rows: &[TableRow], out: impl std::io::Write) -> Result<(), TableError> {
@@ -224,7 +229,7 @@ pub fn write_csv(rows: &[TableRow], out: impl std::io::Write) -> Result<(), Tabl
 }
 
 /// The CSV columns, in order.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "loss",
     "lr_factor",
     "width",
@@ -237,6 +242,7 @@ pub const COLUMNS: [&str; 13] = [
     "final_ntk_top",
     "diverged",
     "phase",
+    "phase_criterion",
     "steps_to_converge",
 ];
 
@@ -274,6 +280,7 @@ mod tests {
                 diverged: false,
             },
             phase: Phase::Lazy,
+            phase_criterion: None,
         }
     }
 

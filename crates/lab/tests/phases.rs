@@ -6,7 +6,7 @@ use catapult_lab::{
     DataConfig, LearningRate, ModelConfig, OptimizerConfig, Phase, RunConfig, RunRecord, run,
 };
 use catapult_losses::Loss;
-use catapult_theory::{DegenerateProblem, catapult_threshold};
+use catapult_theory::{DegenerateProblem, PhaseCriterion, catapult_threshold};
 
 const A: [f64; 6] = [1.0, 0.6, -0.8, 1.4, -0.3, 0.9];
 const NON_SEPARABLE_Y: [f64; 6] = [1.0, 1.0, 1.0, 1.0, 1.0, -1.0];
@@ -199,10 +199,12 @@ fn records_round_trip_and_stay_finite_when_diverged() {
         "trace",
         "final",
         "phase",
+        "phase_criterion",
     ] {
         assert!(value.get(key).is_some(), "missing {key}");
     }
-    assert_eq!(value.as_object().unwrap().len(), 7);
+    assert_eq!(value.as_object().unwrap().len(), 8);
+    assert_eq!(value["phase_criterion"], "blow-up");
 }
 
 #[test]
@@ -217,4 +219,71 @@ fn bad_data_in_a_config_is_an_error() {
     );
     let message = run(&c, |_, _| {}).unwrap_err().to_string();
     assert!(message.contains("label 1 is 0"), "{message}");
+}
+
+/// The logistic run of the structure issue: just above `η_crit` at large width the loss never
+/// exceeds its (high) initial value, yet the NTK scale falls from 1.627 to 1.526 and the run
+/// ends on its `2/η` edge (η·S = 1.9994): catapult, by the curvature. Seeds 0 and 1.
+#[test]
+fn logistic_just_above_eta_crit_is_a_catapult_by_its_curvature() {
+    for seed in [0, 1] {
+        let mut c = config(
+            &A,
+            &NON_SEPARABLE_Y,
+            Loss::Logistic,
+            8192,
+            LearningRate::Factor(9.0),
+            20_000,
+        );
+        c.seed = seed;
+        c.observe_every = 20_000;
+        let r = record(&c);
+        assert!(r.trace.loss.iter().all(|&l| l <= r.trace.loss[0]));
+        assert!(r.final_state.ntk_top < 0.95 * r.lambda0, "seed {seed}");
+        assert!(
+            (r.eta * r.final_state.sharpness - 2.0).abs() < 1e-3,
+            "seed {seed}"
+        );
+        assert_eq!(r.phase, Phase::Catapult, "seed {seed}");
+        assert_eq!(r.phase_criterion, Some(PhaseCriterion::CurvatureFell));
+    }
+    // Just below η_crit·λ0 = 8.44 the curvature barely moves (0.76%): lazy, although the run
+    // also ends close to its edge (η·S = 1.981).
+    let below = record(&config(
+        &A,
+        &NON_SEPARABLE_Y,
+        Loss::Logistic,
+        1000,
+        LearningRate::Factor(8.4256),
+        5000,
+    ));
+    assert_eq!(below.phase, Phase::Lazy);
+    assert_eq!(below.phase_criterion, Some(PhaseCriterion::Descended));
+}
+
+/// A squared-loss catapult (η·λ0 = 3.9) stopped at step 5, after its peak (323 at step 3) and
+/// above its initial loss (24 against 1.24) but falling: catapult, not divergent. At 4.5 the
+/// loss blows up: divergent, and the record says why.
+#[test]
+fn a_catapult_stopped_after_its_peak_is_not_divergent() {
+    let y = [1.0, 1.0, -1.0, 1.0, 1.0, -1.0];
+    let at = |factor, steps| {
+        let mut c = config(
+            &A,
+            &y,
+            Loss::Squared,
+            1000,
+            LearningRate::Factor(factor),
+            steps,
+        );
+        c.observe_every = 1;
+        record(&c)
+    };
+    let stopped = at(3.9, 5);
+    assert!(stopped.final_state.loss > stopped.trace.loss[0]);
+    assert_eq!(stopped.phase, Phase::Catapult);
+    assert_eq!(stopped.phase_criterion, Some(PhaseCriterion::LossRose));
+    let blown = at(4.5, 3000);
+    assert_eq!(blown.phase, Phase::Divergent);
+    assert_eq!(blown.phase_criterion, Some(PhaseCriterion::BlowUp));
 }

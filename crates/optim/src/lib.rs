@@ -51,7 +51,9 @@ pub use ode::{DormandPrince, Flow, GradientFlow, OdeOptions, OdeOutcome, OdeSyst
 pub use schedule::{LrSchedule, Schedule, ScheduleError};
 pub use sgd::{Sampling, Sgd, SgdConfig, WeightDecay};
 pub use stochastic::StochasticObjective;
-pub use train::{NoObserver, Observer, TrainOptions, TrainOutcome, train, train_scheduled};
+pub use train::{
+    NoObserver, Observer, RISE_TOLERANCE, TrainOptions, TrainOutcome, train, train_scheduled,
+};
 
 /// Invalid optimiser settings or inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -98,6 +98,10 @@ fn all_finite(values: ColRef<'_, f64>) -> bool {
     }
 }
 
+/// Relative rise of the loss between two consecutive steps that [`TrainOutcome::first_rise`]
+/// counts: rounding noise of a converged run stays below it.
+pub const RISE_TOLERANCE: f64 = 1e-9;
+
 /// What happened in a run. Losses are the last finite ones seen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainOutcome {
@@ -111,6 +115,12 @@ pub struct TrainOutcome {
     pub final_loss: f64,
     /// The largest finite loss seen over the run (every step, not only observed ones).
     pub max_loss: f64,
+    /// The largest finite loss over the second half of the run (the steps after
+    /// `⌊steps/2⌋`); NaN for a run that stopped before it.
+    pub late_max_loss: f64,
+    /// The first step whose loss exceeded the previous step's by more than
+    /// [`RISE_TOLERANCE`] (relative), if any.
+    pub first_rise: Option<usize>,
 }
 
 impl TrainOutcome {
@@ -122,13 +132,24 @@ impl TrainOutcome {
             initial_loss: f64::NAN,
             final_loss: f64::NAN,
             max_loss: f64::NAN,
+            late_max_loss: f64::NAN,
+            first_rise: None,
         }
     }
 
-    /// Records the (finite, below-threshold) loss of `step`.
-    fn record(&mut self, step: usize, loss: f64) {
+    /// Records the (finite, below-threshold) loss of `step` of a run of `steps` steps.
+    fn record(&mut self, step: usize, steps: usize, loss: f64) {
         if step == 0 {
             self.initial_loss = loss;
+        } else if self.first_rise.is_none() && loss > self.final_loss * (1.0 + RISE_TOLERANCE) {
+            self.first_rise = Some(step);
+        }
+        if step > steps / 2 {
+            self.late_max_loss = if self.late_max_loss.is_nan() {
+                loss
+            } else {
+                self.late_max_loss.max(loss)
+            };
         }
         self.final_loss = loss;
         self.max_loss = if step == 0 {
@@ -163,7 +184,7 @@ where
             outcome.diverged = true;
             break;
         }
-        outcome.record(step, loss);
+        outcome.record(step, options.steps, loss);
         if options.observes(step) {
             observer.observe(step, theta.as_ref(), loss, objective);
         }
@@ -233,7 +254,11 @@ where
             outcome.diverged = true;
             break;
         }
-        outcome.record(step, loss);
+        // The outcome follows the full-batch loss: at every step for full-batch runs, at the
+        // observed steps for mini-batch runs (a mini-batch loss rises and falls with the batch).
+        if !mini_batch {
+            outcome.record(step, options.steps, loss);
+        }
         if options.observes(step) {
             let full_loss = if mini_batch {
                 objective.value(theta.as_ref())
@@ -243,6 +268,9 @@ where
             if options.exceeds(full_loss) {
                 outcome.diverged = true;
                 break;
+            }
+            if mini_batch {
+                outcome.record(step, options.steps, full_loss);
             }
             observer.observe(step, theta.as_ref(), full_loss, objective);
         }

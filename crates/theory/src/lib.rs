@@ -34,7 +34,10 @@ pub use claims::{
 pub use degenerate::{DegenerateProblem, Minimum, Separability, TheoryError};
 pub use fit::{PowerLawFit, fit_power_law};
 pub use network::{CHECK_INPUT_DIM, DegenerateNetwork, SimulationError};
-pub use phase::Phase;
+pub use phase::{
+    CURVATURE_DROP, CurvatureEvidence, EDGE_BAND, Phase, PhaseCriterion, PhaseEvidence, PhaseLabel,
+    RISE_TOLERANCE,
+};
 pub use recursion::ScalarState;
 pub use suite::{
     SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y, SuiteError, SuiteSize,

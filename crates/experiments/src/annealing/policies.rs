@@ -1,7 +1,7 @@
 //! The policy comparison: every policy on every task, depth and seed at one budget.
 
 use crate::ExperimentError;
-use crate::generalisation::{RunPhase, RunPlan, Spread, Task, prepare_all, run_task};
+use crate::generalisation::{Phase, RunPlan, Spread, Task, prepare_all, run_task};
 use catapult_lab::{ConfigError, parallel_map};
 use catapult_optim::LrSchedule;
 use serde::{Deserialize, Serialize};
@@ -150,7 +150,7 @@ pub struct PolicyRow {
     /// Its spec string, in units of `2/S0`.
     pub spec: String,
     /// Phase of the run (read off the loss at every step).
-    pub phase: RunPhase,
+    pub phase: Phase,
     /// Gradient steps taken.
     pub step: usize,
     /// Train loss.
@@ -242,11 +242,11 @@ pub fn summarise_policies(rows: &[PolicyRow], step: usize) -> Vec<PolicySummary>
     let at_step: Vec<&PolicyRow> = rows.iter().filter(|r| r.step == step).collect();
     let lazy: BTreeMap<(&str, usize, u64), f64> = at_step
         .iter()
-        .filter(|r| r.policy == "lazy" && r.phase != RunPhase::Divergent)
+        .filter(|r| r.policy == "lazy" && r.phase != Phase::Divergent)
         .map(|r| ((r.task.as_str(), r.depth, r.seed), r.test_accuracy))
         .collect();
     let mut order: Vec<(String, usize, String)> = Vec::new();
-    let mut runs: BTreeMap<(String, usize, String), BTreeMap<u64, RunPhase>> = BTreeMap::new();
+    let mut runs: BTreeMap<(String, usize, String), BTreeMap<u64, Phase>> = BTreeMap::new();
     for row in rows {
         let key = (row.task.clone(), row.depth, row.policy.clone());
         if !order.contains(&key) {
@@ -263,7 +263,7 @@ pub fn summarise_policies(rows: &[PolicyRow], step: usize) -> Vec<PolicySummary>
                     r.task == key.0
                         && r.depth == key.1
                         && r.policy == key.2
-                        && r.phase != RunPhase::Divergent
+                        && r.phase != Phase::Divergent
                 })
                 .collect();
             let spread = |value: &dyn Fn(&PolicyRow) -> Option<f64>| {
@@ -272,10 +272,7 @@ pub fn summarise_policies(rows: &[PolicyRow], step: usize) -> Vec<PolicySummary>
             let phases = &runs[&key];
             PolicySummary {
                 runs: phases.len(),
-                divergent: phases
-                    .values()
-                    .filter(|&&p| p == RunPhase::Divergent)
-                    .count(),
+                divergent: phases.values().filter(|&&p| p == Phase::Divergent).count(),
                 train_loss: spread(&|r| Some(r.train_loss)),
                 test_accuracy: spread(&|r| Some(r.test_accuracy)),
                 accuracy_gain: spread(&|r| {

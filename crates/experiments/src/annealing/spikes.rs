@@ -2,7 +2,7 @@
 //! sharpness (Zhu, Liu, Radhakrishnan, Belkin, ICML 2024, "catapults in SGD").
 
 use crate::ExperimentError;
-use crate::generalisation::{RunPhase, RunPlan, Task, run_task};
+use crate::generalisation::{Phase, RunPlan, Task, run_task};
 use catapult_lab::{ConfigError, parallel_map};
 use catapult_optim::SgdConfig;
 
@@ -116,7 +116,7 @@ pub struct SpikeRun {
     /// Seed.
     pub seed: u64,
     /// Phase of the run.
-    pub phase: RunPhase,
+    pub phase: Phase,
     /// Full-batch training loss of every step.
     pub losses: Vec<f64>,
     /// `(step, sharpness)` every `sharpness_every` steps.

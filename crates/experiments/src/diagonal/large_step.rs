@@ -21,7 +21,7 @@ use catapult_optim::{
     TrainOptions, train,
 };
 use catapult_spectral::{Lanczos, LanczosOptions};
-use catapult_theory::Phase;
+use catapult_theory::{CurvatureEvidence, Phase, PhaseCriterion, PhaseEvidence};
 use faer::ColRef;
 use serde::Serialize;
 
@@ -64,7 +64,10 @@ pub struct LargeStepRow {
     /// `factor·2/S0`.
     pub eta: f64,
     pub sharpness0: f64,
-    pub phase: String,
+    /// The phase ([`Phase::classify`], with the sharpness at the start and the end).
+    pub phase: Phase,
+    /// The criterion of the phase rule that decided it.
+    pub phase_criterion: PhaseCriterion,
     /// Largest loss over the run over the initial loss.
     pub peak_over_start: f64,
     /// Steps whose loss exceeded the previous step's by more than a factor `1 + 1e-9`.
@@ -139,7 +142,20 @@ fn run_one(
         &TrainOptions::new(spec.steps, 1)?,
         &mut rises,
     )?;
-    let phase = Phase::of(&outcome);
+    let mut evidence = PhaseEvidence::of(&outcome);
+    let final_sharpness = if outcome.diverged {
+        None
+    } else {
+        let value = risk.sharpness(theta.as_ref(), &mut lanczos, None)?.value;
+        evidence = evidence.with_curvature(CurvatureEvidence {
+            initial: sharpness0,
+            end: value,
+            final_sharpness: value,
+            peak_eta: eta,
+        });
+        Some(value)
+    };
+    let label = Phase::classify(&evidence);
     let mut row = LargeStepRow {
         loss: loss.name().to_string(),
         depth,
@@ -147,7 +163,8 @@ fn run_one(
         factor,
         eta,
         sharpness0,
-        phase: phase.name().to_string(),
+        phase: label.phase,
+        phase_criterion: label.criterion,
         peak_over_start: outcome.max_loss / outcome.initial_loss,
         loss_rises: rises.count,
         largest_rise: rises.largest,
@@ -160,10 +177,10 @@ fn run_one(
         flow_distance_l2: None,
         flow_l1_margin_ratio: None,
     };
-    if phase == Phase::Divergent {
+    if label.phase == Phase::Divergent {
         return Ok(row);
     }
-    row.final_sharpness = Some(risk.sharpness(theta.as_ref(), &mut lanczos, None)?.value);
+    row.final_sharpness = final_sharpness;
     let gd = direction_row(&model, theta.iter().copied().collect(), data, references)?;
     let flow_w = flow_to_loss(&model, loss, data, alpha, outcome.final_loss)?;
     let flow = row_of(depth, alpha, flow_w, data, references);
@@ -338,10 +355,10 @@ mod tests {
         spec.steps = 400;
         let rows = run_large_steps(&spec, 1).unwrap();
         let small = &rows[0];
-        assert_eq!(small.phase, "lazy");
+        assert_eq!(small.phase, Phase::Lazy);
         let gap = (small.gd_distance_l1.unwrap() - small.flow_distance_l1.unwrap()).abs();
         assert!(gap < 0.02, "{small:?}");
-        assert_eq!(rows[1].phase, "divergent");
+        assert_eq!(rows[1].phase, Phase::Divergent);
         assert!(rows[1].gd_distance_l1.is_none());
         spec.factors = vec![-1.0];
         assert!(run_large_steps(&spec, 1).is_err());

@@ -11,8 +11,8 @@
 //! and accuracy, the gradient norm (has the run converged?), the sharpness, and the
 //! sharpness restricted to the non-separable input subspace and to its complement.
 //!
-//! Phases ([`RunPhase`]) are read off the loss curve: *lazy* when the loss fell at every
-//! step, *catapult* when it rose at some step and still ended finite and below its start.
+//! Phases come from the one rule of `catapult-theory` ([`Phase::classify`]), read off the
+//! full-batch loss at every step and the sharpness at the start and the last checkpoint.
 //! The measured boundary of a task ([`Summary::boundary`]) is the smallest factor at which
 //! most seeds catapult.
 //!
@@ -36,7 +36,8 @@ mod summary;
 
 pub use catapult_data::LabelColumn;
 pub use catapult_lab::task::{InputSubspaces, PreparedTask, Task, prepare_all};
-pub use run::{Checkpoint, RunPhase, RunPlan, RunResult, run_task};
+pub use catapult_theory::{Phase, PhaseCriterion};
+pub use run::{Checkpoint, RunPlan, RunResult, run_task};
 pub use summary::{Group, Spread, Summary, summarise};
 
 use crate::ExperimentError;
@@ -215,8 +216,10 @@ pub struct Row {
     pub eta_small: Option<f64>,
     /// Sharpness at initialisation.
     pub sharpness0: f64,
-    /// Phase of the whole run.
-    pub phase: RunPhase,
+    /// Phase of the whole run ([`Phase::classify`]).
+    pub phase: Phase,
+    /// The criterion of the phase rule that decided it.
+    pub phase_criterion: PhaseCriterion,
     /// First step whose loss rose.
     pub first_rise: Option<usize>,
     /// Dimension of the training data's non-separable subspace, when computed.
@@ -273,6 +276,7 @@ pub fn run_grid(
             eta_small: run.small_factor.map(|small| small * result.unit),
             sharpness0: result.sharpness0,
             phase: result.phase,
+            phase_criterion: result.phase_criterion,
             first_rise: result.first_rise,
             nonseparable_dim: task.subspaces.as_ref().map(|s| s.nonseparable.ncols()),
             step: checkpoint.step,

@@ -8,14 +8,13 @@ use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, ModelError};
 use catapult_optim::schedule::Fixed;
 use catapult_optim::{
-    LrSchedule, Objective, Observer, Sgd, SgdConfig, TrainOptions, train_scheduled,
+    LrSchedule, Objective, Observer, Schedule, Sgd, SgdConfig, TrainOptions, train_scheduled,
 };
 use catapult_spectral::{Lanczos, LanczosOptions};
+use catapult_theory::{CurvatureEvidence, Phase, PhaseCriterion, PhaseEvidence};
 use faer::{Col, ColRef, Mat};
 use serde::{Deserialize, Serialize};
 
-/// A one-step loss increase counts as a rise above this relative size (rounding stays below).
-const RISE_TOLERANCE: f64 = 1e-9;
 /// Relative residual at which the sharpness estimates stop.
 const SHARPNESS_TOLERANCE: f64 = 1e-7;
 
@@ -84,30 +83,6 @@ pub struct Checkpoint {
     pub sharpness_complement: Option<f64>,
 }
 
-/// How a run went, in this experiment's terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RunPhase {
-    /// The training loss fell at every step.
-    Lazy,
-    /// The training loss rose at some step (GD left the descent regime), yet the run ended
-    /// finite and below its initial loss.
-    Catapult,
-    /// The run blew up or ended above its initial loss.
-    Divergent,
-}
-
-impl RunPhase {
-    /// Lowercase name.
-    pub fn name(self) -> &'static str {
-        match self {
-            RunPhase::Lazy => "lazy",
-            RunPhase::Catapult => "catapult",
-            RunPhase::Divergent => "divergent",
-        }
-    }
-}
-
 /// One finished run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
@@ -115,8 +90,11 @@ pub struct RunResult {
     pub sharpness0: f64,
     /// The unit of the plan's schedule, `2/S0`: `η_t = schedule(t)·unit`.
     pub unit: f64,
-    /// Lazy, catapult or divergent (see [`RunPhase`]).
-    pub phase: RunPhase,
+    /// Lazy, catapult or divergent, by the one phase rule ([`Phase::classify`]) on the
+    /// full-batch loss at every step and the sharpness at the start and the last checkpoint.
+    pub phase: Phase,
+    /// The criterion of the rule that decided the phase.
+    pub phase_criterion: PhaseCriterion,
     /// The first step whose loss exceeded the previous one (relative `1e-9`).
     pub first_rise: Option<usize>,
     /// The checkpoints reached (all of them unless the run diverged).
@@ -147,9 +125,6 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, Experi
         probe,
         checkpoints: &plan.checkpoints,
         next: 0,
-        previous_loss: None,
-        initial_loss: None,
-        first_rise: None,
         losses: Vec::new(),
         record_losses: plan.record_losses,
         results: Vec::new(),
@@ -170,20 +145,24 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, Experi
     if let Some(error) = monitor.error.take() {
         return Err(error);
     }
-    let initial_loss = monitor.initial_loss.unwrap_or(f64::NAN);
-    let final_loss = monitor.previous_loss.unwrap_or(f64::NAN);
-    let phase = if outcome.diverged || final_loss.is_nan() || final_loss > initial_loss {
-        RunPhase::Divergent
-    } else if monitor.first_rise.is_some() {
-        RunPhase::Catapult
-    } else {
-        RunPhase::Lazy
-    };
+    let mut evidence = PhaseEvidence::of(&outcome);
+    if let Some(last) = monitor.results.last() {
+        evidence = evidence.with_curvature(CurvatureEvidence {
+            initial: sharpness0,
+            end: last.sharpness,
+            final_sharpness: last.sharpness,
+            peak_eta: (0..budget.max(1))
+                .map(|t| schedule.learning_rate(t))
+                .fold(0.0, f64::max),
+        });
+    }
+    let label = Phase::classify(&evidence);
     Ok(RunResult {
         sharpness0,
         unit,
-        phase,
-        first_rise: monitor.first_rise,
+        phase: label.phase,
+        phase_criterion: label.criterion,
+        first_rise: outcome.first_rise,
         checkpoints: monitor.results,
         losses: monitor.losses,
     })
@@ -286,16 +265,13 @@ impl<'a> Probe<'a> {
     }
 }
 
-/// Watches every step for a loss rise and measures at the checkpoints.
+/// Keeps the loss of every step (when asked) and measures at the checkpoints.
 struct Monitor<'a> {
     probe: Probe<'a>,
     checkpoints: &'a [usize],
     next: usize,
-    previous_loss: Option<f64>,
     losses: Vec<f64>,
     record_losses: bool,
-    initial_loss: Option<f64>,
-    first_rise: Option<usize>,
     results: Vec<Checkpoint>,
     error: Option<ExperimentError>,
 }
@@ -308,17 +284,9 @@ impl Observer<EmpiricalRisk<DeepLinear>> for Monitor<'_> {
         loss: f64,
         risk: &mut EmpiricalRisk<DeepLinear>,
     ) {
-        self.initial_loss.get_or_insert(loss);
         if self.record_losses {
             self.losses.push(loss);
         }
-        if let Some(previous) = self.previous_loss
-            && loss > previous * (1.0 + RISE_TOLERANCE)
-            && self.first_rise.is_none()
-        {
-            self.first_rise = Some(step);
-        }
-        self.previous_loss = Some(loss);
         if self.error.is_some() || self.checkpoints.get(self.next) != Some(&step) {
             return;
         }

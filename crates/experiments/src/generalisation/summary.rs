@@ -1,6 +1,6 @@
 //! Mean ± standard deviation over seeds, per task, schedule and step size, at one checkpoint.
 
-use super::{Row, RunPhase};
+use super::{Phase, Row};
 use std::collections::BTreeMap;
 
 /// Mean and sample standard deviation (`n − 1` in the denominator; 0 for one value).
@@ -83,7 +83,7 @@ impl Summary {
 /// group; the measurements are those at `step` of the runs that are not divergent.
 pub fn summarise(rows: &[Row], step: usize) -> Summary {
     type Key = (String, String, u64);
-    let mut phases: BTreeMap<Key, BTreeMap<u64, RunPhase>> = BTreeMap::new();
+    let mut phases: BTreeMap<Key, BTreeMap<u64, Phase>> = BTreeMap::new();
     let mut at_step: BTreeMap<Key, Vec<&Row>> = BTreeMap::new();
     let mut reference: BTreeMap<&str, (f64, BTreeMap<u64, f64>)> = BTreeMap::new();
     for row in rows
@@ -96,7 +96,7 @@ pub fn summarise(rows: &[Row], step: usize) -> Summary {
         if row.factor < entry.0 {
             *entry = (row.factor, BTreeMap::new());
         }
-        if row.factor == entry.0 && row.phase != RunPhase::Divergent {
+        if row.factor == entry.0 && row.phase != Phase::Divergent {
             entry.1.insert(row.seed, row.test_accuracy);
         }
     }
@@ -106,7 +106,7 @@ pub fn summarise(rows: &[Row], step: usize) -> Summary {
             .entry(key.clone())
             .or_default()
             .insert(row.seed, row.phase);
-        if row.step == step && row.phase != RunPhase::Divergent {
+        if row.step == step && row.phase != Phase::Divergent {
             at_step.entry(key).or_default().push(row);
         }
     }
@@ -123,9 +123,9 @@ pub fn summarise(rows: &[Row], step: usize) -> Summary {
             Group {
                 factor: f64::from_bits(key.2),
                 runs: seeds.len(),
-                lazy: count(RunPhase::Lazy),
-                catapult: count(RunPhase::Catapult),
-                divergent: count(RunPhase::Divergent),
+                lazy: count(Phase::Lazy),
+                catapult: count(Phase::Catapult),
+                divergent: count(Phase::Divergent),
                 test_accuracy: spread(&|r| Some(r.test_accuracy)),
                 accuracy_gain: spread(&gain),
                 test_loss: spread(&|r| Some(r.test_loss)),
