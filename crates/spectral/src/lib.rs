@@ -71,13 +71,21 @@
 
 mod dense;
 mod error;
+mod extremal;
+mod kernels;
 mod lanczos;
 mod operator;
 mod rank;
+mod trace;
 mod tridiagonal;
 
 pub use dense::{dense_eigenvalues, dense_top_eigenvalue};
 pub use error::SpectralError;
+pub use extremal::{
+    CertifiedEigenpair, ExtremalEigenpairs, ExtremalLanczos, ExtremalOptions, SpectrumEnds,
+    extremal_eigenpairs,
+};
 pub use lanczos::{Lanczos, LanczosOptions, TopEigenpair, top_eigenpair};
 pub use operator::{DenseOperator, SymmetricOperator};
 pub use rank::{SRANK_DELTA, effective_rank, singular_values, srank, stable_rank};
+pub use trace::{TraceEstimate, TraceMethod, TraceOptions, estimate_trace, student_t_quantile_975};
