@@ -76,6 +76,7 @@ mod kernels;
 mod lanczos;
 mod operator;
 mod rank;
+mod slq;
 mod trace;
 mod tridiagonal;
 
@@ -88,4 +89,5 @@ pub use extremal::{
 pub use lanczos::{Lanczos, LanczosOptions, TopEigenpair, top_eigenpair};
 pub use operator::{DenseOperator, SymmetricOperator};
 pub use rank::{SRANK_DELTA, effective_rank, singular_values, srank, stable_rank};
+pub use slq::{SlqOptions, SpectralMeasure, stochastic_lanczos_quadrature, wasserstein1};
 pub use trace::{TraceEstimate, TraceMethod, TraceOptions, estimate_trace, student_t_quantile_975};
