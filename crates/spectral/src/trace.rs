@@ -58,11 +58,18 @@ pub struct TraceEstimate {
     /// Standard error `s / √P` of the stochastic part, from the sample
     /// standard deviation `s` (denominator `P - 1`) of the `P` probe values.
     pub standard_error: f64,
-    /// Two-sided 95% confidence interval `estimate ± t_{0.975, P-1} · standard_error`
-    /// with the Student t quantile for `P - 1` degrees of freedom (exact if
-    /// the probe values were Gaussian; approximate otherwise, by the central
-    /// limit theorem).
+    /// Two-sided 95% confidence interval
+    /// `estimate ± (t_{0.975, P-1} · standard_error + rounding)` with the
+    /// Student t quantile for `P - 1` degrees of freedom (exact if the probe
+    /// values were Gaussian; approximate otherwise, by the central limit
+    /// theorem).
     pub interval: (f64, f64),
+    /// Allowance for floating-point error in the estimate: `(n + 2) ε` times
+    /// `Σ_j ||A q_j||` over the exact Hutch++ part plus the mean of
+    /// `||z_p|| ||A z_p||` over the probes (the dot-product error bound). It
+    /// matters only when the statistical error vanishes (diagonal matrices
+    /// for Hutchinson, low rank for Hutch++).
+    pub rounding: f64,
     /// Number `P` of Rademacher probes in the stochastic part.
     pub probes: usize,
     /// Operator applications used.
@@ -139,16 +146,19 @@ fn hutchinson(
     let mut image = Col::zeros(dim);
     let mut progress = Progress::default();
     let mut stats = Welford::default();
+    let mut magnitude = 0.0;
     for _ in 0..options.matvecs {
         fill_rademacher(&mut rng, probe.as_mut());
         apply_checked(op, probe.as_ref(), image.as_mut(), &mut progress)?;
         stats.push(dot(probe.as_ref(), image.as_ref()));
+        magnitude += probe.norm_l2() * image.norm_l2() / options.matvecs as f64;
     }
     let (mean, standard_error) = stats.summary();
     Ok(summarise(
         0.0,
         mean,
         standard_error,
+        dot_rounding(dim, magnitude),
         stats.count,
         progress.applications,
     ))
@@ -176,9 +186,11 @@ fn hutch_plus_plus(
     // even when Y is rank deficient.
     let q = range.qr().compute_thin_Q();
     let mut exact = 0.0;
+    let mut magnitude = 0.0;
     for j in 0..q.ncols() {
         apply_checked(op, q.col(j), image.as_mut(), &mut progress)?;
         exact += dot(q.col(j), image.as_ref());
+        magnitude += image.norm_l2();
     }
     // Hutchinson on the deflated operator (I - QQᵀ) A (I - QQᵀ).
     let mut coefficients = Col::zeros(q.ncols());
@@ -203,30 +215,40 @@ fn hutch_plus_plus(
         );
         apply_checked(op, probe.as_ref(), image.as_mut(), &mut progress)?;
         stats.push(dot(probe.as_ref(), image.as_ref()));
+        magnitude += probe.norm_l2() * image.norm_l2() / probes as f64;
     }
     let (mean, standard_error) = stats.summary();
     Ok(summarise(
         exact,
         mean,
         standard_error,
+        dot_rounding(dim, magnitude),
         stats.count,
         progress.applications,
     ))
+}
+
+/// Error bound `(n + 2) ε Σ ||x|| ||y||` of dot products in dimension `n`
+/// with the given sum of norm products.
+fn dot_rounding(dim: usize, magnitude: f64) -> f64 {
+    (dim as f64 + 2.0) * f64::EPSILON * magnitude
 }
 
 fn summarise(
     exact: f64,
     mean: f64,
     standard_error: f64,
+    rounding: f64,
     probes: usize,
     matvecs: usize,
 ) -> TraceEstimate {
     let estimate = exact + mean;
-    let half_width = student_t_quantile_975(probes - 1) * standard_error;
+    let half_width = student_t_quantile_975(probes - 1) * standard_error + rounding;
     TraceEstimate {
         estimate,
         standard_error,
         interval: (estimate - half_width, estimate + half_width),
+        rounding,
         probes,
         matvecs,
     }
