@@ -71,10 +71,13 @@ pub struct ExtremalOptions {
     /// and `|θ|` over the Ritz values, a lower bound on `||A||₂`. Pairs are
     /// locked at an eight times smaller estimated residual. Default `1e-10`.
     pub tol: f64,
-    /// Budget of operator applications for the Lanczos expansion. When it runs
-    /// out the best available pairs are returned with `converged == false`; the
-    /// explicit residual checks of the returned pairs (at most `2k` more) are
-    /// always done and counted in [`ExtremalEigenpairs::matvecs`]. Default 5000.
+    /// Budget of operator applications for the Lanczos expansion steps.
+    /// When it runs out, the `k` most extreme Ritz pairs of the last basis are
+    /// returned with `converged == false`. The explicit residual check of each
+    /// locked or returned pair (one application each) is never skipped, so
+    /// [`ExtremalEigenpairs::matvecs`] can exceed the budget by the checks of
+    /// the last Rayleigh–Ritz step (at most `2k` plus the pairs converging
+    /// there). Default 5000.
     pub max_matvecs: usize,
     /// Seed of every random start vector (Xoshiro256++, Gaussian entries).
     /// Default 0.
