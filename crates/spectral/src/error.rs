@@ -70,6 +70,31 @@ pub enum SpectralError {
         /// 1-based count of the operator application that went wrong.
         application: usize,
     },
+    /// The number of eigenpairs per end, `ExtremalOptions::k`, is zero.
+    #[error("the number of eigenpairs per end (k) must be at least 1, got 0")]
+    ZeroEigenpairCount,
+    /// A matrix-vector product budget of zero was given.
+    #[error("the matrix-vector product budget (max_matvecs) must be at least 1, got 0")]
+    ZeroMatvecBudget,
+    /// A stochastic estimator was given too few probes (matrix-vector products).
+    #[error("{method} needs at least {minimum} probes (matrix-vector products), got {got}")]
+    TooFewProbes {
+        /// The estimator: `"Hutchinson"`, `"Hutch++"` or `"stochastic Lanczos quadrature"`.
+        method: &'static str,
+        /// Smallest number it accepts.
+        minimum: usize,
+        /// Number requested.
+        got: usize,
+    },
+    /// `SlqOptions::steps` is zero.
+    #[error("the number of Lanczos steps per probe must be at least 1, got 0")]
+    ZeroLanczosSteps,
+    /// A Gaussian broadening width that is not finite and positive.
+    #[error("the broadening width sigma must be finite and positive, got {0}")]
+    InvalidBroadening(f64),
+    /// A discrete measure (nodes and weights) that cannot be compared.
+    #[error("invalid measure: {0}")]
+    InvalidMeasure(&'static str),
     /// faer's dense self-adjoint eigensolver did not converge.
     #[error("dense symmetric eigendecomposition of a {dim} x {dim} matrix did not converge")]
     EigenFailed {

@@ -16,7 +16,7 @@ use crate::tridiagonal::{TopRitz, TridiagonalEigen};
 /// as rounding noise: no computed vector can do much better, so such a
 /// residual counts as converged (this is what lets an exact top eigenvalue of
 /// zero converge) and such a Lanczos `beta` signals an invariant subspace.
-const ROUNDING_NOISE_FACTOR: f64 = 16.0;
+pub(crate) const ROUNDING_NOISE_FACTOR: f64 = 16.0;
 
 /// Smallest useful basis: with a single vector an explicit restart would
 /// restart from the same vector and never make progress.
@@ -110,11 +110,11 @@ struct CycleOutcome {
 
 /// Bookkeeping shared by all cycles of one [`Lanczos::top`] call.
 #[derive(Debug, Default)]
-struct Progress {
-    applications: usize,
+pub(crate) struct Progress {
+    pub(crate) applications: usize,
     /// Largest `||A v||` seen for unit `v`: a lower bound on `||A||` used to
     /// scale the rounding-noise floor.
-    operator_scale: f64,
+    pub(crate) operator_scale: f64,
 }
 
 /// The true residual check of a Ritz vector.
@@ -390,7 +390,7 @@ pub fn top_eigenpair(
 
 /// `out = A x`, counting the application, rejecting non-finite output and
 /// tracking the operator scale.
-fn apply_checked(
+pub(crate) fn apply_checked(
     op: &mut impl SymmetricOperator,
     x: ColRef<'_, f64>,
     mut out: ColMut<'_, f64>,
@@ -409,13 +409,13 @@ fn apply_checked(
     Ok(())
 }
 
-fn dot(a: ColRef<'_, f64>, b: ColRef<'_, f64>) -> f64 {
+pub(crate) fn dot(a: ColRef<'_, f64>, b: ColRef<'_, f64>) -> f64 {
     a.transpose() * b
 }
 
 /// Scales `v` to unit Euclidean norm, overflow- and underflow-safely.
 /// Returns `false` (leaving `v` unchanged) if `v` is zero.
-fn normalise(mut v: ColMut<'_, f64>) -> bool {
+pub(crate) fn normalise(mut v: ColMut<'_, f64>) -> bool {
     let largest = v.norm_max();
     if largest == 0.0 {
         return false;

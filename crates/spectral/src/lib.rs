@@ -8,6 +8,27 @@
 //! weight matrices it gives the singular values ([`singular_values`]) and the rank measures
 //! built on them: [`srank`], [`stable_rank`], [`effective_rank`].
 //!
+//! # Certified curvature: both ends, trace, density
+//!
+//! Beyond the single top eigenvalue (see `docs/spectral.md` for guarantees,
+//! costs and measured accuracy):
+//!
+//! * [`extremal_eigenpairs`] / [`ExtremalLanczos`]: the `k` largest and/or `k`
+//!   smallest algebraic eigenpairs ([`SpectrumEnds`], [`ExtremalOptions`]) by
+//!   thick-restart Lanczos with full reorthogonalisation, locking and
+//!   verification sweeps from fresh random vectors (so repeated eigenvalues
+//!   come with their multiplicity). Each [`CertifiedEigenpair`] carries the
+//!   explicit residual `||A y - θ y||`, a rigorous bound (some eigenvalue lies
+//!   within it) and a Kato–Temple bound `||r||² / gap` conditional on an
+//!   estimated gap; [`ExtremalEigenpairs`] reports the matvecs used.
+//! * [`estimate_trace`]: Hutchinson with Rademacher probes or Hutch++
+//!   ([`TraceMethod`], [`TraceOptions`]), with a standard error and a Student t
+//!   95% interval ([`TraceEstimate`], [`student_t_quantile_975`]).
+//! * [`stochastic_lanczos_quadrature`]: the spectral measure as averaged Gauss
+//!   quadrature nodes and weights ([`SlqOptions`], [`SpectralMeasure`]), its
+//!   Gaussian-broadened density, and the Wasserstein-1 distance to a dense
+//!   spectrum ([`SpectralMeasure::wasserstein1_to_spectrum`], [`wasserstein1`]).
+//!
 //! # Why largest algebraic, not largest magnitude
 //!
 //! Away from a minimum a Hessian is indefinite, and its most negative
@@ -71,13 +92,23 @@
 
 mod dense;
 mod error;
+mod extremal;
+mod kernels;
 mod lanczos;
 mod operator;
 mod rank;
+mod slq;
+mod trace;
 mod tridiagonal;
 
 pub use dense::{dense_eigenvalues, dense_top_eigenvalue};
 pub use error::SpectralError;
+pub use extremal::{
+    CertifiedEigenpair, ExtremalEigenpairs, ExtremalLanczos, ExtremalOptions, SpectrumEnds,
+    extremal_eigenpairs,
+};
 pub use lanczos::{Lanczos, LanczosOptions, TopEigenpair, top_eigenpair};
 pub use operator::{DenseOperator, SymmetricOperator};
 pub use rank::{SRANK_DELTA, effective_rank, singular_values, srank, stable_rank};
+pub use slq::{SlqOptions, SpectralMeasure, stochastic_lanczos_quadrature, wasserstein1};
+pub use trace::{TraceEstimate, TraceMethod, TraceOptions, estimate_trace, student_t_quantile_975};

@@ -49,6 +49,24 @@ impl TridiagonalEigen {
         off_diagonal: &[f64],
     ) -> Result<TopRitz, SpectralError> {
         let size = diagonal.len();
+        self.decompose(diagonal, off_diagonal)?;
+        let column = index_of_largest(self.values.as_ref().subrows(0, size));
+        Ok(TopRitz {
+            value: self.values[column],
+            column,
+            last_component: self.vectors[(size - 1, column)],
+        })
+    }
+
+    /// Decomposes the tridiagonal matrix with the given `diagonal` (length
+    /// `m >= 1`) and `off_diagonal` (length `m - 1`); read the result with
+    /// [`values`](Self::values) and [`eigenvector`](Self::eigenvector).
+    pub fn decompose(
+        &mut self,
+        diagonal: &[f64],
+        off_diagonal: &[f64],
+    ) -> Result<(), SpectralError> {
+        let size = diagonal.len();
         debug_assert!(size >= 1 && off_diagonal.len() + 1 == size);
         debug_assert!(size <= self.values.nrows());
         tridiagonal_self_adjoint_evd(
@@ -60,13 +78,12 @@ impl TridiagonalEigen {
             MemStack::new(&mut self.scratch),
             Spec::<SelfAdjointEvdParams, f64>::default(),
         )
-        .map_err(|_| SpectralError::EigenFailed { dim: size })?;
-        let column = index_of_largest(self.values.as_ref().subrows(0, size));
-        Ok(TopRitz {
-            value: self.values[column],
-            column,
-            last_component: self.vectors[(size - 1, column)],
-        })
+        .map_err(|_| SpectralError::EigenFailed { dim: size })
+    }
+
+    /// The eigenvalues (ascending) from the last decomposition of size `size`.
+    pub fn values(&self, size: usize) -> ColRef<'_, f64> {
+        self.values.as_ref().subrows(0, size)
     }
 
     /// The first `size` entries of eigenvector `column` from the last call to
