@@ -32,13 +32,13 @@ pub use claims::{
     nonseparable_catapult, recursion_matches_network, separable_rates, squared_loss_boundaries,
 };
 pub use degenerate::{DegenerateProblem, Minimum, Separability, TheoryError};
-pub use fit::{PowerLawFit, fit_power_law};
+pub use fit::{PowerLawFit, SeedLevelFit, fit_power_law, fit_power_law_per_seed};
 pub use network::{CHECK_INPUT_DIM, DegenerateNetwork, SimulationError};
 pub use phase::Phase;
 pub use recursion::ScalarState;
 pub use suite::{
-    SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y, SuiteError, SuiteSize,
-    run_suite,
+    SMALL_WIDTHS, SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y, SuiteError,
+    SuiteSize, run_suite,
 };
 pub use thresholds::{catapult_threshold, squared_loss_divergence_threshold};
 pub use verdict::{Relation, Verdict};
