@@ -28,8 +28,9 @@ mod thresholds;
 mod verdict;
 
 pub use claims::{
-    WidthScaling, deep_linear_boundary, divergence_boundary, divergence_scaling,
-    nonseparable_catapult, recursion_matches_network, separable_rates, squared_loss_boundaries,
+    WidthScaling, deep_linear_boundary, divergence_at_escape, divergence_boundary,
+    divergence_scaling, nonseparable_catapult, recursion_matches_network, separable_rates,
+    squared_loss_boundaries,
 };
 pub use degenerate::{DegenerateProblem, Minimum, Separability, TheoryError};
 pub use fit::{PowerLawFit, SeedLevelFit, fit_power_law, fit_power_law_per_seed};

@@ -2,8 +2,8 @@
 
 use crate::{
     DegenerateProblem, SimulationError, TheoryError, Verdict, WidthScaling, catapult_threshold,
-    deep_linear_boundary, divergence_scaling, nonseparable_catapult, recursion_matches_network,
-    separable_rates, squared_loss_boundaries,
+    deep_linear_boundary, divergence_at_escape, divergence_scaling, nonseparable_catapult,
+    recursion_matches_network, separable_rates, squared_loss_boundaries,
 };
 use catapult_losses::Loss;
 
@@ -40,8 +40,10 @@ pub struct SuiteSize {
     pub steps: usize,
     /// Widths of the divergence-scaling fit.
     pub scaling_widths: Vec<usize>,
-    /// Seeds of the divergence-scaling fit.
+    /// Seeds of the divergence-scaling fit and of the exponential-loss escape claim.
     pub scaling_seeds: Vec<u64>,
+    /// Widths of the exponential-loss escape claim (claim 7).
+    pub escape_widths: Vec<usize>,
 }
 
 impl SuiteSize {
@@ -53,6 +55,7 @@ impl SuiteSize {
             steps: 5_000,
             scaling_widths: vec![64, 128, 256, 512, 1024],
             scaling_seeds: (0..5).collect(),
+            escape_widths: vec![256, 1024, 4096],
         }
     }
 
@@ -63,6 +66,7 @@ impl SuiteSize {
             steps: 10_000,
             scaling_widths: vec![64, 128, 256, 512, 1024, 2048, 4096, 8192],
             scaling_seeds: (0..5).collect(),
+            escape_widths: vec![256, 512, 1024, 2048, 4096],
         }
     }
 }
@@ -115,6 +119,12 @@ pub fn run_suite(
             report(verdict);
         }
     }
+    report(divergence_at_escape(
+        &exponential,
+        &size.escape_widths,
+        &size.scaling_seeds,
+        3_000,
+    )?);
     let drift_widths = [width, 4 * width, 16 * width];
     for verdict in separable_rates(&separable, &drift_widths, 0, 2.0, 4 * size.steps)? {
         report(verdict);
