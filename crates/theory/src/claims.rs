@@ -597,7 +597,7 @@ fn distinct<T: PartialEq>(values: impl Iterator<Item = T>) -> Vec<T> {
 
 /// Geometric bisection for the boundary of a predicate that is false at `low` and true at
 /// `high`, to a relative precision of 1e-4. NaN if the bracket does not hold.
-fn bisect(
+pub(crate) fn bisect(
     mut low: f64,
     mut high: f64,
     mut predicate: impl FnMut(f64) -> Result<bool, SimulationError>,

@@ -18,6 +18,7 @@
 //! ```
 
 mod claims;
+mod deep;
 mod degenerate;
 mod fit;
 mod network;
@@ -32,6 +33,7 @@ pub use claims::{
     divergence_scaling, nonseparable_catapult, recursion_matches_network, separable_rates,
     squared_loss_boundaries,
 };
+pub use deep::deep_logistic_catapult;
 pub use degenerate::{DegenerateProblem, Minimum, Separability, TheoryError};
 pub use fit::{PowerLawFit, SeedLevelFit, fit_power_law, fit_power_law_per_seed};
 pub use network::{CHECK_INPUT_DIM, DegenerateNetwork, SimulationError};

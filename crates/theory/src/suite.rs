@@ -2,8 +2,8 @@
 
 use crate::{
     DegenerateProblem, SimulationError, TheoryError, Verdict, WidthScaling, catapult_threshold,
-    deep_linear_boundary, divergence_at_escape, divergence_scaling, nonseparable_catapult,
-    recursion_matches_network, separable_rates, squared_loss_boundaries,
+    deep_linear_boundary, deep_logistic_catapult, divergence_at_escape, divergence_scaling,
+    nonseparable_catapult, recursion_matches_network, separable_rates, squared_loss_boundaries,
 };
 use catapult_losses::Loss;
 
@@ -44,6 +44,10 @@ pub struct SuiteSize {
     pub scaling_seeds: Vec<u64>,
     /// Widths of the exponential-loss escape claim (claim 7).
     pub escape_widths: Vec<usize>,
+    /// Width of the deep logistic networks (claim 8, depths 3 and 4; a layer costs m²).
+    pub deep_width: usize,
+    /// Seeds of claim 8.
+    pub deep_seeds: Vec<u64>,
 }
 
 impl SuiteSize {
@@ -56,6 +60,8 @@ impl SuiteSize {
             scaling_widths: vec![64, 128, 256, 512, 1024],
             scaling_seeds: (0..5).collect(),
             escape_widths: vec![256, 1024, 4096],
+            deep_width: 128,
+            deep_seeds: vec![0, 1],
         }
     }
 
@@ -67,6 +73,8 @@ impl SuiteSize {
             scaling_widths: vec![64, 128, 256, 512, 1024, 2048, 4096, 8192],
             scaling_seeds: (0..5).collect(),
             escape_widths: vec![256, 512, 1024, 2048, 4096],
+            deep_width: 256,
+            deep_seeds: (0..5).collect(),
         }
     }
 }
@@ -113,6 +121,17 @@ pub fn run_suite(
             0,
             500,
         )?);
+    }
+    for depth in [3, 4] {
+        for verdict in deep_logistic_catapult(
+            &logistic,
+            depth,
+            size.deep_width,
+            &size.deep_seeds,
+            size.steps,
+        )? {
+            report(verdict);
+        }
     }
     for problem in [&logistic, &exponential] {
         for verdict in nonseparable_catapult(problem, width, 0, size.steps)? {

@@ -14,6 +14,9 @@ pub enum Relation {
     /// The measurement's own confidence interval `[low, high]` ([`Verdict::interval`])
     /// contains `predicted`: the claim fails exactly when the data exclude it at that level.
     Covers,
+    /// Every value of a sample (e.g. one per seed) lies in the stated band `[low, high]`: the
+    /// sample's range ([`Verdict::interval`]) is inside it.
+    RangeWithin,
 }
 
 /// A claim, what it predicts, what the real network gave, and whether that is within
@@ -32,7 +35,8 @@ pub struct Verdict {
     pub measured: f64,
     /// Allowed absolute deviation.
     pub tolerance: f64,
-    /// The measurement's confidence interval, for [`Relation::Covers`] (`None` otherwise).
+    /// The measurement's confidence interval ([`Relation::Covers`]) or the sample's range
+    /// ([`Relation::RangeWithin`]); `None` otherwise.
     pub interval: Option<(f64, f64)>,
     /// Whether the claim held.
     pub holds: bool,
@@ -125,6 +129,40 @@ impl Verdict {
         verdict
     }
 
+    /// The range `[min, max]` of `values` (one per seed, say) must lie inside `band`. A NaN
+    /// value (a run that diverged) or an empty sample never holds. `predicted` and `tolerance`
+    /// hold the band's centre and half-width, `measured` the sample's mean.
+    pub fn range_within(
+        claim: impl Into<String>,
+        detail: impl Into<String>,
+        band: (f64, f64),
+        values: &[f64],
+    ) -> Self {
+        let nan = values.is_empty() || values.iter().any(|v| v.is_nan());
+        let (min, max) = if nan {
+            (f64::NAN, f64::NAN)
+        } else {
+            values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                })
+        };
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let holds = band.0 <= min && max <= band.1;
+        let mut verdict = Self::build(
+            claim,
+            detail,
+            Relation::RangeWithin,
+            0.5 * (band.0 + band.1),
+            mean,
+            0.5 * (band.1 - band.0),
+            holds,
+        );
+        verdict.interval = Some((min, max));
+        verdict
+    }
+
     fn build(
         claim: impl Into<String>,
         detail: impl Into<String>,
@@ -163,6 +201,14 @@ impl fmt::Display for Verdict {
             Relation::Covers => {
                 let (low, high) = self.interval.unwrap_or((f64::NAN, f64::NAN));
                 format!("{predicted:.6e} in 95% CI [{low:.6e}, {high:.6e}] of {measured:.6e}")
+            }
+            Relation::RangeWithin => {
+                let (low, high) = self.interval.unwrap_or((f64::NAN, f64::NAN));
+                format!(
+                    "range [{low:.6e}, {high:.6e}] in [{:.6e}, {:.6e}]",
+                    predicted - tolerance,
+                    predicted + tolerance
+                )
             }
         };
         write!(f, "{verdict} | {claim} | {comparison} | {}", self.detail)
@@ -208,5 +254,21 @@ mod tests {
         assert!(Verdict::covers("c", "", 0.5, 0.8, (0.45, 1.15)).holds);
         assert!(!Verdict::covers("c", "", 0.5, 0.5, (f64::NAN, 1.0)).holds);
         assert!(!Verdict::covers("c", "", 0.5, f64::NAN, (0.0, 1.0)).holds);
+    }
+
+    #[test]
+    fn range_within_needs_every_value_inside_the_band() {
+        let inside = Verdict::range_within("c", "", (0.0, 2.0), &[1.9, 0.5, 2.0]);
+        assert!(inside.holds, "{inside}");
+        assert_eq!(inside.interval, Some((0.5, 2.0)));
+        assert!(
+            inside
+                .to_string()
+                .contains("range [5.000000e-1, 2.000000e0] in [0.000000e0, 2.000000e0]")
+        );
+        // One seed above the edge fails the claim, however good the others are.
+        assert!(!Verdict::range_within("c", "", (0.0, 2.0), &[1.9, 0.5, 2.001]).holds);
+        assert!(!Verdict::range_within("c", "", (0.0, 2.0), &[1.0, f64::NAN]).holds);
+        assert!(!Verdict::range_within("c", "", (0.0, 2.0), &[]).holds);
     }
 }
