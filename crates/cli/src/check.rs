@@ -8,7 +8,7 @@ use std::time::Instant;
 /// Arguments of `catapult check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Smaller widths and fewer seeds: a few seconds instead of about a minute.
+    /// Smaller widths and fewer seeds: about 10 s instead of about 3 minutes.
     #[arg(long)]
     quick: bool,
 }
