@@ -1,4 +1,5 @@
-//! Power-law fits on log-log axes, with a confidence interval for the exponent.
+//! Power-law fits on log-log axes, with a confidence interval for the exponent: pooled over
+//! every point, or seed by seed with an interval over seeds.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
