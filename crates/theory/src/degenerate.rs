@@ -1,6 +1,7 @@
 //! The one-dimensional risk `L(w) = (1/n) Σ ℓ(a_i w, y_i)` of degenerate data.
 
 use catapult_losses::Loss;
+use catapult_optim::TrainOptions;
 
 /// Invalid degenerate data.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -164,6 +165,63 @@ impl DegenerateProblem {
             .fold(f64::NEG_INFINITY, f64::max)
     }
 
+    /// Whether the 1-D GD map `w ↦ w − h·L'(w)` from `w0` escapes within `steps` steps: the
+    /// risk exceeds the train loop's divergence threshold (1e12) or stops being finite at some step, or ends above `L(w0)` (the
+    /// divergent phase of the project's phase rule, applied to the 1-D iterates).
+    pub fn escapes(&self, w0: f64, h: f64, steps: usize) -> bool {
+        let initial = self.risk(w0);
+        let mut w = w0;
+        for _ in 0..steps {
+            w -= h * self.slope(w);
+            let risk = self.risk(w);
+            if !(risk.is_finite() && risk <= TrainOptions::DEFAULT_DIVERGENCE_THRESHOLD) {
+                return true;
+            }
+        }
+        self.risk(w) > initial
+    }
+
+    /// The escape step `h_esc` of the 1-D GD map from `w0` ([`Self::escapes`] within
+    /// `steps` steps): the boundary found by halving (or doubling) `h` from `2/L''(w*)` until
+    /// the outcome changes, then bisecting geometrically to a relative precision of 1e-7.
+    ///
+    /// For the two-layer net on degenerate data, `η·λ` plays the role of `h` once the
+    /// `O(η²g²/m)` terms of the (w, λ) recursion are dropped, so `h_esc/λ_init` is the
+    /// infinite-width divergence boundary from the start `(w0, λ_init)`. [derived for this
+    /// project; Huang et al., arXiv 2011.12547, for the recursion.] `None` on separable data or
+    /// when no change is found between `1e-9` and `1e9`.
+    pub fn escape_step(&self, w0: f64, steps: usize) -> Option<f64> {
+        let start = 2.0 / self.minimiser()?.curvature;
+        let (mut low, mut high) = if self.escapes(w0, start, steps) {
+            let mut high = start;
+            while self.escapes(w0, high / 2.0, steps) {
+                high /= 2.0;
+                if high < 1e-9 {
+                    return None;
+                }
+            }
+            (high / 2.0, high)
+        } else {
+            let mut low = start;
+            while !self.escapes(w0, 2.0 * low, steps) {
+                low *= 2.0;
+                if low > 1e9 {
+                    return None;
+                }
+            }
+            (low, 2.0 * low)
+        };
+        while high / low > 1.0 + 1e-7 {
+            let middle = (low * high).sqrt();
+            if self.escapes(w0, middle, steps) {
+                high = middle;
+            } else {
+                low = middle;
+            }
+        }
+        Some((low * high).sqrt())
+    }
+
     /// Whether a finite minimiser exists (always, for the squared loss).
     pub fn separability(&self) -> Separability {
         if !self.loss.is_classification() {
@@ -272,6 +330,28 @@ mod tests {
         // p = q = 1/2: L'' = 1/4, L''' = 0, L'''' = (1/4)(1 − 6/4) = −1/8, so S = −1.
         let logistic = problem.with_loss(Loss::Logistic).unwrap();
         assert!((logistic.edge_schwarzian().unwrap() + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn escape_step_of_the_squared_loss_is_two_over_the_curvature() {
+        // Squared loss: w ↦ w − h·c·(w − w*) with c = L'' = mean(a²) = 2 here; the offset is
+        // multiplied by 1 − hc, and the risk ends above L(w0) exactly when |1 − hc| > 1.
+        let problem =
+            DegenerateProblem::new(&[1.0, 2.0, -1.0], &[0.5, 1.5, 2.0], Loss::Squared).unwrap();
+        let escape = problem.escape_step(3.0, 100).unwrap();
+        assert!((escape - 1.0).abs() < 1e-6, "{escape}");
+        assert!(!problem.escapes(3.0, 0.999, 100) && problem.escapes(3.0, 1.001, 100));
+    }
+
+    #[test]
+    fn exponential_loss_escapes_below_the_edge_from_a_sharp_side() {
+        // cosh w: L'' = cosh w grows away from w* = 0, so a start at w0 = −2 overshoots into
+        // the sharp side and escapes below the edge 2/L''(0) = 2.
+        let problem = DegenerateProblem::new(&[1.0, -1.0], &[1.0, 1.0], Loss::Exponential).unwrap();
+        let escape = problem.escape_step(-2.0, 1000).unwrap();
+        assert!(escape < 1.9, "{escape}");
+        assert!(problem.escapes(-2.0, 1.01 * escape, 1000));
+        assert!(!problem.escapes(-2.0, 0.99 * escape, 1000));
     }
 
     #[test]

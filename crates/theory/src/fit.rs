@@ -1,4 +1,5 @@
-//! Power-law fits on log-log axes, with a confidence interval for the exponent.
+//! Power-law fits on log-log axes, with a confidence interval for the exponent: pooled over
+//! every point, or seed by seed with an interval over seeds.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -57,6 +58,69 @@ pub fn fit_power_law(points: &[(f64, f64)]) -> Option<PowerLawFit> {
     })
 }
 
+/// A power law fitted seed by seed, with an interval over seeds.
+///
+/// Points measured on several seeds at the same widths are not independent draws around one
+/// curve: a seed shifts all of its points together (its initialisation sets λ0 and the whole
+/// run). Pooling them in one least-squares fit treats `widths × seeds` points as independent
+/// and gives an interval that ignores the seed-to-seed variation. Here each seed `s` gets its
+/// own fit `k_s` over the widths, and the interval is the Student t interval of the mean over
+/// seeds, `k̄ ± t_{0.975, S−1}·sd(k_s)/√S` with `S` the number of seeds: the exponent of a new
+/// seed's curve varies with spread `sd(k_s)`, and `k̄` estimates its mean (a cluster-level
+/// interval, the simplest of the random-slope models).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeedLevelFit {
+    /// The fit of each seed over the widths, in the order of the seeds given.
+    pub per_seed: Vec<(u64, PowerLawFit)>,
+    /// `k̄`, the mean of the per-seed exponents.
+    pub exponent: f64,
+    /// `sd(k_s)`, the sample standard deviation of the per-seed exponents (n − 1).
+    pub spread: f64,
+    /// `k̄ ± t_{0.975, S−1}·sd(k_s)/√S`.
+    pub exponent_ci95: (f64, f64),
+}
+
+/// Fits `y = c_s·x^{k_s}` for each seed of `points = (seed, x, y)` and the seed-level
+/// interval of [`SeedLevelFit`]. `None` with fewer than two seeds that each have a fit
+/// ([`fit_power_law`]: three or more valid points).
+pub fn fit_power_law_per_seed(points: &[(u64, f64, f64)]) -> Option<SeedLevelFit> {
+    let mut seeds: Vec<u64> = Vec::new();
+    for &(seed, _, _) in points {
+        if !seeds.contains(&seed) {
+            seeds.push(seed);
+        }
+    }
+    let per_seed: Vec<(u64, PowerLawFit)> = seeds
+        .iter()
+        .map(|&seed| {
+            let xy: Vec<(f64, f64)> = points
+                .iter()
+                .filter(|p| p.0 == seed)
+                .map(|p| (p.1, p.2))
+                .collect();
+            fit_power_law(&xy).map(|fit| (seed, fit))
+        })
+        .collect::<Option<_>>()?;
+    let count = per_seed.len();
+    if count < 2 {
+        return None;
+    }
+    let exponents = per_seed.iter().map(|(_, fit)| fit.exponent);
+    let exponent = exponents.clone().sum::<f64>() / count as f64;
+    let spread =
+        (exponents.map(|k| (k - exponent).powi(2)).sum::<f64>() / (count - 1) as f64).sqrt();
+    let t = StudentsT::new(0.0, 1.0, (count - 1) as f64)
+        .ok()?
+        .inverse_cdf(0.975);
+    let half = t * spread / (count as f64).sqrt();
+    Some(SeedLevelFit {
+        per_seed,
+        exponent,
+        spread,
+        exponent_ci95: (exponent - half, exponent + half),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +165,37 @@ mod tests {
         assert!(fit_power_law(&[(1.0, 1.0), (2.0, 2.0)]).is_none());
         assert!(fit_power_law(&[(1.0, 1.0), (2.0, -2.0), (3.0, 1.0)]).is_none());
         assert!(fit_power_law(&[(2.0, 1.0), (2.0, 2.0), (2.0, 3.0)]).is_none());
+    }
+
+    #[test]
+    fn seed_level_interval_is_the_t_interval_of_the_per_seed_exponents() {
+        // Three seeds, each an exact power law with exponents 0.4, 0.5, 0.9: the per-seed
+        // fits are exact, k̄ = 0.6, sd = √((0.04 + 0.01 + 0.09)/2) = √0.07, and the interval is
+        // 0.6 ± t(0.975, 2)·√0.07/√3, whatever the pooled fit would say.
+        let mut points = Vec::new();
+        for (seed, k) in [(7u64, 0.4), (8, 0.5), (9, 0.9)] {
+            for x in [64.0, 128.0, 256.0, 512.0] {
+                points.push((seed, x, 2.0 * f64::powf(x, k)));
+            }
+        }
+        let fit = fit_power_law_per_seed(&points).unwrap();
+        assert_eq!(fit.per_seed.len(), 3);
+        assert_eq!(fit.per_seed[2].0, 9);
+        assert!((fit.per_seed[2].1.exponent - 0.9).abs() < 1e-12);
+        assert!((fit.exponent - 0.6).abs() < 1e-12);
+        assert!((fit.spread - 0.07f64.sqrt()).abs() < 1e-12);
+        let half = 4.302_652_729_911_275 * 0.07f64.sqrt() / 3f64.sqrt();
+        assert!((fit.exponent_ci95.0 - (0.6 - half)).abs() < 1e-9);
+        assert!((fit.exponent_ci95.1 - (0.6 + half)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn seed_level_fit_needs_two_fitted_seeds() {
+        let one_seed: Vec<(u64, f64, f64)> = [1.0, 2.0, 4.0].iter().map(|&x| (0, x, x)).collect();
+        assert!(fit_power_law_per_seed(&one_seed).is_none());
+        let mut short = one_seed.clone();
+        short.push((1, 1.0, 1.0));
+        short.push((1, 2.0, 2.0));
+        assert!(fit_power_law_per_seed(&short).is_none());
     }
 }

@@ -18,6 +18,7 @@
 //! ```
 
 mod claims;
+mod deep;
 mod degenerate;
 mod fit;
 mod network;
@@ -28,11 +29,13 @@ mod thresholds;
 mod verdict;
 
 pub use claims::{
-    WidthScaling, deep_linear_boundary, divergence_boundary, divergence_scaling,
-    nonseparable_catapult, recursion_matches_network, separable_rates, squared_loss_boundaries,
+    WidthScaling, deep_linear_boundary, divergence_at_escape, divergence_boundary,
+    divergence_scaling, nonseparable_catapult, recursion_matches_network, separable_rates,
+    squared_loss_boundaries,
 };
+pub use deep::deep_logistic_catapult;
 pub use degenerate::{DegenerateProblem, Minimum, Separability, TheoryError};
-pub use fit::{PowerLawFit, fit_power_law};
+pub use fit::{PowerLawFit, SeedLevelFit, fit_power_law, fit_power_law_per_seed};
 pub use network::{CHECK_INPUT_DIM, DegenerateNetwork, SimulationError};
 pub use phase::{
     CURVATURE_DROP, CurvatureEvidence, EDGE_BAND, Phase, PhaseCriterion, PhaseEvidence, PhaseLabel,
@@ -40,8 +43,8 @@ pub use phase::{
 };
 pub use recursion::ScalarState;
 pub use suite::{
-    SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y, SuiteError, SuiteSize,
-    run_suite,
+    SMALL_WIDTHS, SUITE_A, SUITE_NONSEPARABLE_Y, SUITE_SEPARABLE_A, SUITE_SQUARED_Y, SuiteError,
+    SuiteSize, run_suite,
 };
 pub use thresholds::{
     PredictedBoundary, catapult_threshold, predicted_boundaries, squared_loss_divergence_threshold,

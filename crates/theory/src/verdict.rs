@@ -11,6 +11,12 @@ pub enum Relation {
     AtMost,
     /// `measured ∈ [predicted − tolerance, predicted + tolerance]`, for a predicted interval.
     Within,
+    /// The measurement's own confidence interval `[low, high]` ([`Verdict::interval`])
+    /// contains `predicted`: the claim fails exactly when the data exclude it at that level.
+    Covers,
+    /// Every value of a sample (e.g. one per seed) lies in the stated band `[low, high]`: the
+    /// sample's range ([`Verdict::interval`]) is inside it.
+    RangeWithin,
 }
 
 /// A claim, what it predicts, what the real network gave, and whether that is within
@@ -29,6 +35,9 @@ pub struct Verdict {
     pub measured: f64,
     /// Allowed absolute deviation.
     pub tolerance: f64,
+    /// The measurement's confidence interval ([`Relation::Covers`]) or the sample's range
+    /// ([`Relation::RangeWithin`]); `None` otherwise.
+    pub interval: Option<(f64, f64)>,
     /// Whether the claim held.
     pub holds: bool,
 }
@@ -95,6 +104,65 @@ impl Verdict {
         )
     }
 
+    /// `predicted` must lie inside `interval = [low, high]`, the confidence interval that comes
+    /// with the estimate `measured`. The verdict reports the interval it was decided on; a NaN
+    /// bound never holds. `tolerance` is set to the interval's half-width, for display only.
+    pub fn covers(
+        claim: impl Into<String>,
+        detail: impl Into<String>,
+        predicted: f64,
+        measured: f64,
+        interval: (f64, f64),
+    ) -> Self {
+        let (low, high) = interval;
+        let holds = low <= predicted && predicted <= high;
+        let mut verdict = Self::build(
+            claim,
+            detail,
+            Relation::Covers,
+            predicted,
+            measured,
+            0.5 * (high - low),
+            holds,
+        );
+        verdict.interval = Some(interval);
+        verdict
+    }
+
+    /// The range `[min, max]` of `values` (one per seed, say) must lie inside `band`. A NaN
+    /// value (a run that diverged) or an empty sample never holds. `predicted` and `tolerance`
+    /// hold the band's centre and half-width, `measured` the sample's mean.
+    pub fn range_within(
+        claim: impl Into<String>,
+        detail: impl Into<String>,
+        band: (f64, f64),
+        values: &[f64],
+    ) -> Self {
+        let nan = values.is_empty() || values.iter().any(|v| v.is_nan());
+        let (min, max) = if nan {
+            (f64::NAN, f64::NAN)
+        } else {
+            values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                })
+        };
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let holds = band.0 <= min && max <= band.1;
+        let mut verdict = Self::build(
+            claim,
+            detail,
+            Relation::RangeWithin,
+            0.5 * (band.0 + band.1),
+            mean,
+            0.5 * (band.1 - band.0),
+            holds,
+        );
+        verdict.interval = Some((min, max));
+        verdict
+    }
+
     fn build(
         claim: impl Into<String>,
         detail: impl Into<String>,
@@ -111,6 +179,7 @@ impl Verdict {
             predicted,
             measured,
             tolerance,
+            interval: None,
             holds: holds && measured.is_finite(),
         }
     }
@@ -129,6 +198,18 @@ impl fmt::Display for Verdict {
                 predicted - tolerance,
                 predicted + tolerance
             ),
+            Relation::Covers => {
+                let (low, high) = self.interval.unwrap_or((f64::NAN, f64::NAN));
+                format!("{predicted:.6e} in 95% CI [{low:.6e}, {high:.6e}] of {measured:.6e}")
+            }
+            Relation::RangeWithin => {
+                let (low, high) = self.interval.unwrap_or((f64::NAN, f64::NAN));
+                format!(
+                    "range [{low:.6e}, {high:.6e}] in [{:.6e}, {:.6e}]",
+                    predicted - tolerance,
+                    predicted + tolerance
+                )
+            }
         };
         write!(f, "{verdict} | {claim} | {comparison} | {}", self.detail)
     }
@@ -157,5 +238,37 @@ mod tests {
                 .to_string()
                 .contains("in [5.000000e-1, 1.000000e0]")
         );
+    }
+
+    #[test]
+    fn covers_decides_on_the_interval_not_on_the_estimate() {
+        // An estimate of 0.6 whose interval excludes 0.5 fails, however close 0.6 is.
+        let excluded = Verdict::covers("c", "", 0.5, 0.6, (0.57, 0.62));
+        assert!(!excluded.holds);
+        assert!(
+            excluded
+                .to_string()
+                .contains("5.000000e-1 in 95% CI [5.700000e-1, 6.200000e-1] of 6.000000e-1")
+        );
+        // A wide interval around a far estimate holds: the data cannot exclude 0.5.
+        assert!(Verdict::covers("c", "", 0.5, 0.8, (0.45, 1.15)).holds);
+        assert!(!Verdict::covers("c", "", 0.5, 0.5, (f64::NAN, 1.0)).holds);
+        assert!(!Verdict::covers("c", "", 0.5, f64::NAN, (0.0, 1.0)).holds);
+    }
+
+    #[test]
+    fn range_within_needs_every_value_inside_the_band() {
+        let inside = Verdict::range_within("c", "", (0.0, 2.0), &[1.9, 0.5, 2.0]);
+        assert!(inside.holds, "{inside}");
+        assert_eq!(inside.interval, Some((0.5, 2.0)));
+        assert!(
+            inside
+                .to_string()
+                .contains("range [5.000000e-1, 2.000000e0] in [0.000000e0, 2.000000e0]")
+        );
+        // One seed above the edge fails the claim, however good the others are.
+        assert!(!Verdict::range_within("c", "", (0.0, 2.0), &[1.9, 0.5, 2.001]).holds);
+        assert!(!Verdict::range_within("c", "", (0.0, 2.0), &[1.0, f64::NAN]).holds);
+        assert!(!Verdict::range_within("c", "", (0.0, 2.0), &[]).holds);
     }
 }
