@@ -2,7 +2,9 @@
 //! powers, D ≥ 1): the model of Woodworth et al. (2020), Moroshko et al. (NeurIPS 2020) and,
 //! with `u₋ = 0`, the toy of Gissin, Shalev-Shwartz and Daniely (ICLR 2020).
 //!
-//! Parameter layout: `θ = (u₊, u₋)`, each of length d, so `p = 2d`.
+//! Parameter layout: `θ = (u₊, u₋)`, each of length d, so `p = 2d`. θ, directions and
+//! parameter-space outputs are faer views of length 2d in this layout ([`Model`]), indexed in
+//! place whatever their stride.
 //!
 //! With `q = Xᵀr` (length d) and `a_k = D u₊ₖ^{D−1}`, `b_k = D u₋ₖ^{D−1}`:
 //! - `Jᵀr = (a ⊙ q, −b ⊙ q)`;
@@ -16,7 +18,8 @@ use crate::{InputLayer, Model, ModelError};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Col, ColMut, ColRef, MatRef, Par};
 
-/// Architecture of a depth-D diagonal network on inputs in R^d.
+/// Architecture of a depth-D diagonal network on inputs in R^d. θ = (u₊, u₋), each of length
+/// d: `p = 2d` (module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DiagonalNet {
     depth: u32,
@@ -143,7 +146,7 @@ impl Model for DiagonalNet {
 
     fn forward(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         ws: &mut DiagonalNetWorkspace,
         out: ColMut<'_, f64>,
@@ -165,11 +168,11 @@ impl Model for DiagonalNet {
 
     fn vjp(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         r: ColRef<'_, f64>,
         ws: &mut DiagonalNetWorkspace,
-        out: &mut [f64],
+        mut out: ColMut<'_, f64>,
     ) {
         Self::project(x, r, &mut ws.projected);
         let d = self.input_dim;
@@ -182,9 +185,9 @@ impl Model for DiagonalNet {
 
     fn jvp(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
-        v: &[f64],
+        v: ColRef<'_, f64>,
         ws: &mut DiagonalNetWorkspace,
         out: ColMut<'_, f64>,
     ) {
@@ -205,12 +208,12 @@ impl Model for DiagonalNet {
 
     fn add_curvature_product(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         r: ColRef<'_, f64>,
-        v: &[f64],
+        v: ColRef<'_, f64>,
         ws: &mut DiagonalNetWorkspace,
-        out: &mut [f64],
+        mut out: ColMut<'_, f64>,
     ) {
         if self.depth == 1 {
             return;
@@ -236,9 +239,13 @@ mod tests {
         let w = model.predictor(theta.as_ref()).unwrap();
         assert_eq!((w[0], w[1]), (1.5f64.powi(3) - 0.125, -0.125 - 8.0));
         let x = faer::Mat::from_fn(3, 2, |i, j| (i + 2 * j) as f64 - 1.0);
-        let slice = theta.try_as_col_major().unwrap().as_slice();
         let mut f = Col::zeros(3);
-        model.forward(slice, x.as_ref(), &mut model.workspace(3), f.as_mut());
+        model.forward(
+            theta.as_ref(),
+            x.as_ref(),
+            &mut model.workspace(3),
+            f.as_mut(),
+        );
         for i in 0..3 {
             assert!((f[i] - (x[(i, 0)] * w[0] + x[(i, 1)] * w[1])).abs() < 1e-13);
         }

@@ -2,7 +2,9 @@
 //!
 //! A [`Model`] is an architecture: a map `f_θ: R^d → R` of a flat parameter vector θ
 //! ([`DeepLinear`] nets, depth-D [`DiagonalNet`]s, [`ReluMlp`]s with C heads and optional
-//! weight normalisation), with its Jacobian products and the curvature of `f` itself.
+//! weight normalisation), with its Jacobian products and the curvature of `f` itself. θ and
+//! every parameter-space vector are faer views (`ColRef` in, `ColMut` out), as in
+//! [`catapult_optim::Objective`], so nothing between the optimiser and the model copies θ.
 //! [`EmpiricalRisk`] joins a model, a
 //! loss and a dataset into `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)`, implements
 //! [`catapult_optim::Objective`] (exact gradient; Hessian-vector product, exact but for the ReLU curvature term) and measures

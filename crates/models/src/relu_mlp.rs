@@ -31,7 +31,10 @@
 //! # Parameter layout
 //!
 //! `V_1, …, V_L` (or `W_1, …, W_L`), each `m_k × m_{k−1}` in column-major order, then, under
-//! weight normalisation, `ρ_1, …, ρ_L`.
+//! weight normalisation, `ρ_1, …, ρ_L`: `p = Σ_k m_k·m_{k−1}` (plus L). θ, directions and
+//! parameter-space outputs are faer views of length p in this layout ([`Model`]); the layers
+//! are read as matrix views of a contiguous θ, and a strided θ goes through a buffer of the
+//! workspace.
 //!
 //! # Derivatives
 //!
@@ -47,6 +50,7 @@
 //! `(Jᵀr|_{θ+hv} − Jᵀr|_{θ−hv})/(2h)` of exact gradients, with `h = 10⁻⁵(1 + ‖θ‖)/‖v‖`. It is
 //! accurate to O(h²) away from the kinks of the ReLUs and wrong when `θ ± hv` crosses one.
 
+use crate::model::{Output, ParameterViews, contiguous, write_contiguous};
 use crate::{InputLayer, Model, ModelError};
 use catapult_data::Dataset;
 use faer::linalg::matmul::matmul;
@@ -65,7 +69,9 @@ pub enum Normalisation {
     PerLayer,
 }
 
-/// Architecture of a ReLU MLP with C heads (see the module documentation).
+/// Architecture of a ReLU MLP with C heads (see the module documentation). θ = (vec V_1, …,
+/// vec V_L) with `V_k` (m_k × m_{k−1}, `m_0 = d`, `m_L = C`) column-major, then `ρ_1, …, ρ_L`
+/// under weight normalisation: `p = Σ_k m_k·m_{k−1}` (+ L).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReluMlp {
     /// `m_0 = d, m_1, …, m_{L−1}, m_L = C`.
@@ -76,9 +82,21 @@ pub struct ReluMlp {
     normalisation: Normalisation,
 }
 
-/// Scratch of a ReLU MLP for a fixed number of rows.
+/// Scratch of a ReLU MLP for a fixed number of rows: weights, activations and their
+/// back-propagated or pushed-forward changes, the shifted points of the curvature product, and
+/// the buffers a strided θ, direction or output goes through.
 #[derive(Debug, Clone)]
 pub struct ReluMlpWorkspace {
+    layers: Buffers,
+    views: ParameterViews,
+    /// Shifted parameters and a gradient for the finite-difference curvature product.
+    shifted: Vec<f64>,
+    shifted_gradient: Vec<f64>,
+}
+
+/// The per-layer matrices of a [`ReluMlpWorkspace`].
+#[derive(Debug, Clone)]
+struct Buffers {
     /// Effective weights `W_k` at index k − 1.
     weights: Vec<Mat<f64>>,
     /// `Z_k` (rows × m_k) at index k − 1.
@@ -91,9 +109,6 @@ pub struct ReluMlpWorkspace {
     tangent_post: Vec<Mat<f64>>,
     /// Per-layer gradients `G_k`, or layer directions `δW_k`, at index k − 1.
     layer_buffer: Vec<Mat<f64>>,
-    /// Shifted parameters and a gradient for the finite-difference curvature product.
-    shifted: Vec<f64>,
-    shifted_gradient: Vec<f64>,
 }
 
 impl ReluMlp {
@@ -176,9 +191,12 @@ impl ReluMlp {
         Col::from_fn(theta.len(), |i| theta[i])
     }
 
-    /// The effective weight matrix `W_k` (m_k × m_{k−1}) of layer `k ∈ 1..=L`.
-    pub fn layer_weights(&self, theta: &[f64], k: usize) -> Result<Mat<f64>, ModelError> {
+    /// The effective weight matrix `W_k` (m_k × m_{k−1}) of layer `k ∈ 1..=L` of θ (length
+    /// [`Model::num_params`]): `V_k` without normalisation, `ρ_k V_k/‖V_k‖_F` with it.
+    pub fn layer_weights(&self, theta: ColRef<'_, f64>, k: usize) -> Result<Mat<f64>, ModelError> {
         self.check_theta(theta)?;
+        let mut strided = Vec::new();
+        let theta = contiguous(theta, &mut strided);
         if !(1..=self.depth()).contains(&k) {
             return Err(ModelError::LayerOutOfRange {
                 layer: k,
@@ -190,10 +208,13 @@ impl ReluMlp {
         Ok(w)
     }
 
-    /// The layer norms `‖W_k‖_F`: `|ρ_k|` under weight normalisation (a negative `ρ_k` flips
-    /// the layer's sign), the Frobenius norms of the weights otherwise.
-    pub fn layer_norms(&self, theta: &[f64]) -> Result<Vec<f64>, ModelError> {
+    /// The layer norms `‖W_k‖_F` (k = 1, …, L) of θ (length [`Model::num_params`]): `|ρ_k|`
+    /// under weight normalisation (a negative `ρ_k` flips the layer's sign), the Frobenius
+    /// norms of the weights otherwise.
+    pub fn layer_norms(&self, theta: ColRef<'_, f64>) -> Result<Vec<f64>, ModelError> {
         self.check_theta(theta)?;
+        let mut strided = Vec::new();
+        let theta = contiguous(theta, &mut strided);
         Ok((1..=self.depth())
             .map(|k| match self.normalisation {
                 Normalisation::None => self.direction(theta, k).norm_l2(),
@@ -202,11 +223,11 @@ impl ReluMlp {
             .collect())
     }
 
-    /// The heads `F(z_i)` (n × C) and penultimate features `φ(z_i)` (n × m_{L−1}) for the
-    /// feature rows `z` (n × d, no selector columns).
+    /// The heads `F(z_i)` (n × C) and penultimate features `φ(z_i)` (n × m_{L−1}) of θ
+    /// (length [`Model::num_params`]) for the feature rows `z` (n × d, no selector columns).
     pub fn scores_and_features(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         z: MatRef<'_, f64>,
     ) -> Result<(Mat<f64>, Mat<f64>), ModelError> {
         self.check_theta(theta)?;
@@ -216,8 +237,12 @@ impl ReluMlp {
                 data: z.ncols(),
             });
         }
-        let mut ws = self.workspace(z.nrows());
-        self.run_forward(theta, z, &mut ws);
+        let ReluMlpWorkspace {
+            layers: mut ws,
+            mut views,
+            ..
+        } = self.workspace(z.nrows());
+        self.run_forward(contiguous(theta, &mut views.theta), z, &mut ws);
         let last = self.depth();
         Ok((ws.pre[last - 1].clone(), ws.post[last - 2].clone()))
     }
@@ -248,13 +273,13 @@ impl ReluMlp {
         Ok(Dataset::new(rows, y)?)
     }
 
-    fn check_theta(&self, theta: &[f64]) -> Result<(), ModelError> {
-        if theta.len() == self.num_params() {
+    fn check_theta(&self, theta: ColRef<'_, f64>) -> Result<(), ModelError> {
+        if theta.nrows() == self.num_params() {
             Ok(())
         } else {
             Err(ModelError::ParameterLength {
                 expected: self.num_params(),
-                got: theta.len(),
+                got: theta.nrows(),
             })
         }
     }
@@ -290,7 +315,7 @@ impl ReluMlp {
     }
 
     /// Fills the weights, `Z_k` and `H_k` of the workspace for feature rows `z`.
-    fn run_forward(&self, theta: &[f64], z: MatRef<'_, f64>, ws: &mut ReluMlpWorkspace) {
+    fn run_forward(&self, theta: &[f64], z: MatRef<'_, f64>, ws: &mut Buffers) {
         let depth = self.depth();
         for k in 1..=depth {
             self.effective_weights(theta, k, ws.weights[k - 1].as_mut());
@@ -313,7 +338,7 @@ impl ReluMlp {
     /// With `δ_k` in `ws.delta[k − 1]` for `k = top` (and the forward pass done), back-propagates
     /// to every layer `k ≤ top`, storing `G_k` in `ws.layer_buffer`; layers above `top` get
     /// `G_k = 0`.
-    fn backpropagate(&self, top: usize, z: MatRef<'_, f64>, ws: &mut ReluMlpWorkspace) {
+    fn backpropagate(&self, top: usize, z: MatRef<'_, f64>, ws: &mut Buffers) {
         for k in (top + 1)..=self.depth() {
             ws.layer_buffer[k - 1].fill(0.0);
         }
@@ -349,7 +374,7 @@ impl ReluMlp {
 
     /// `out = ∂/∂θ` of the layer gradients `G_k` held in `ws.layer_buffer` (chain rule
     /// through the normalisation).
-    fn pull_back_layers(&self, theta: &[f64], ws: &ReluMlpWorkspace, out: &mut [f64]) {
+    fn pull_back_layers(&self, theta: &[f64], ws: &Buffers, out: &mut [f64]) {
         for k in 1..=self.depth() {
             let g = ws.layer_buffer[k - 1].as_ref();
             let mut target = self.direction_mut(out, k);
@@ -370,7 +395,7 @@ impl ReluMlp {
     }
 
     /// `ws.layer_buffer[k − 1] = δW_k` for the parameter direction `dir`.
-    fn push_forward_layers(&self, theta: &[f64], dir: &[f64], ws: &mut ReluMlpWorkspace) {
+    fn push_forward_layers(&self, theta: &[f64], dir: &[f64], ws: &mut Buffers) {
         for k in 1..=self.depth() {
             let dv = self.direction(dir, k);
             let mut target = ws.layer_buffer[k - 1].as_mut();
@@ -398,23 +423,25 @@ pub trait PenultimateFeatures: Model {
     /// Width m of the features.
     fn feature_width(&self) -> usize;
 
-    /// `out` (n × m) = the features of the n input rows `x`.
+    /// `out` (n × m) = the features `φ_θ(x_i)` of the n input rows `x` (n × d), for θ of
+    /// length [`Model::num_params`].
     fn features(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         workspace: &mut Self::Workspace,
         out: MatMut<'_, f64>,
     );
 
-    /// `out = Σ_{i,j} g_ij ∂φ_j(x_i)/∂θ`, overwriting `out`, for `g` (n × m).
+    /// `out = Σ_{i,j} g_ij ∂φ_j(x_i)/∂θ` (length p), overwriting `out`, for θ (length p), `x`
+    /// (n × d) and `g` (n × m).
     fn features_vjp(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         g: MatRef<'_, f64>,
         workspace: &mut Self::Workspace,
-        out: &mut [f64],
+        out: ColMut<'_, f64>,
     );
 }
 
@@ -425,23 +452,31 @@ impl PenultimateFeatures for ReluMlp {
 
     fn features(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         ws: &mut ReluMlpWorkspace,
         mut out: MatMut<'_, f64>,
     ) {
+        let ReluMlpWorkspace {
+            layers: ws, views, ..
+        } = ws;
+        let theta = contiguous(theta, &mut views.theta);
         self.run_forward(theta, self.feature_columns(x), ws);
         out.copy_from(&ws.post[self.depth() - 2]);
     }
 
     fn features_vjp(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         g: MatRef<'_, f64>,
         ws: &mut ReluMlpWorkspace,
-        out: &mut [f64],
+        out: ColMut<'_, f64>,
     ) {
+        let ReluMlpWorkspace {
+            layers: ws, views, ..
+        } = ws;
+        let theta = contiguous(theta, &mut views.theta);
         let z = self.feature_columns(x);
         self.run_forward(theta, z, ws);
         let top = self.depth() - 1;
@@ -454,7 +489,9 @@ impl PenultimateFeatures for ReluMlp {
             },
         );
         self.backpropagate(top, z, ws);
-        self.pull_back_layers(theta, ws, out);
+        write_contiguous(out, &mut views.out, Output::Overwrite, |out| {
+            self.pull_back_layers(theta, ws, out)
+        });
     }
 }
 
@@ -502,12 +539,15 @@ impl Model for ReluMlp {
                 .collect()
         };
         ReluMlpWorkspace {
-            weights: layers(),
-            pre: activations(depth),
-            post: activations(depth - 1),
-            delta: activations(depth),
-            tangent_post: activations(depth - 1),
-            layer_buffer: layers(),
+            layers: Buffers {
+                weights: layers(),
+                pre: activations(depth),
+                post: activations(depth - 1),
+                delta: activations(depth),
+                tangent_post: activations(depth - 1),
+                layer_buffer: layers(),
+            },
+            views: ParameterViews::default(),
             shifted: vec![0.0; self.num_params()],
             shifted_gradient: vec![0.0; self.num_params()],
         }
@@ -515,11 +555,15 @@ impl Model for ReluMlp {
 
     fn forward(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         ws: &mut ReluMlpWorkspace,
         mut out: ColMut<'_, f64>,
     ) {
+        let ReluMlpWorkspace {
+            layers: ws, views, ..
+        } = ws;
+        let theta = contiguous(theta, &mut views.theta);
         self.run_forward(theta, self.feature_columns(x), ws);
         select_rows(
             self.selector(x),
@@ -530,12 +574,16 @@ impl Model for ReluMlp {
 
     fn vjp(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         r: ColRef<'_, f64>,
         ws: &mut ReluMlpWorkspace,
-        out: &mut [f64],
+        out: ColMut<'_, f64>,
     ) {
+        let ReluMlpWorkspace {
+            layers: ws, views, ..
+        } = ws;
+        let theta = contiguous(theta, &mut views.theta);
         let z = self.feature_columns(x);
         self.run_forward(theta, z, ws);
         let top = self.depth();
@@ -547,17 +595,24 @@ impl Model for ReluMlp {
             }
         }
         self.backpropagate(top, z, ws);
-        self.pull_back_layers(theta, ws, out);
+        write_contiguous(out, &mut views.out, Output::Overwrite, |out| {
+            self.pull_back_layers(theta, ws, out)
+        });
     }
 
     fn jvp(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
-        v: &[f64],
+        v: ColRef<'_, f64>,
         ws: &mut ReluMlpWorkspace,
         out: ColMut<'_, f64>,
     ) {
+        let ReluMlpWorkspace {
+            layers: ws, views, ..
+        } = ws;
+        let theta = contiguous(theta, &mut views.theta);
+        let v = contiguous(v, &mut views.direction);
         let z = self.feature_columns(x);
         self.run_forward(theta, z, ws);
         self.push_forward_layers(theta, v, ws);
@@ -602,15 +657,16 @@ impl Model for ReluMlp {
         select_rows(self.selector(x), ws.delta[depth - 1].as_ref(), out);
     }
 
-    /// Central difference of exact gradients along `v` (see the module documentation).
+    /// Central difference of exact gradients along `v` (see the module documentation); θ,
+    /// `v` and `out` are read and written in place whatever their stride.
     fn add_curvature_product(
         &self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         x: MatRef<'_, f64>,
         r: ColRef<'_, f64>,
-        v: &[f64],
+        v: ColRef<'_, f64>,
         ws: &mut ReluMlpWorkspace,
-        out: &mut [f64],
+        mut out: ColMut<'_, f64>,
     ) {
         let v_norm = v.iter().map(|a| a * a).sum::<f64>().sqrt();
         if v_norm == 0.0 {
@@ -621,11 +677,17 @@ impl Model for ReluMlp {
         let mut shifted = std::mem::take(&mut ws.shifted);
         let mut gradient = std::mem::take(&mut ws.shifted_gradient);
         for sign in [1.0, -1.0] {
-            for ((s, t), d) in shifted.iter_mut().zip(theta).zip(v) {
+            for ((s, t), d) in shifted.iter_mut().zip(theta.iter()).zip(v.iter()) {
                 *s = t + sign * h * d;
             }
-            self.vjp(&shifted, x, r, ws, &mut gradient);
-            for (o, g) in out.iter_mut().zip(&gradient) {
+            self.vjp(
+                ColRef::from_slice(&shifted),
+                x,
+                r,
+                ws,
+                ColMut::from_slice_mut(&mut gradient),
+            );
+            for (o, g) in out.as_mut().iter_mut().zip(&gradient) {
                 *o += sign * g / (2.0 * h);
             }
         }

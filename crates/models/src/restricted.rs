@@ -48,7 +48,7 @@ pub struct InputLayer {
 /// [`SymmetricOperator`] on `R^{r·k}` (an r × k matrix `B`, column-major).
 pub struct RestrictedHessianOperator<'a, M: Model> {
     risk: &'a mut EmpiricalRisk<M>,
-    theta: Vec<f64>,
+    theta: ColRef<'a, f64>,
     basis: MatRef<'a, f64>,
     layer: InputLayer,
     /// `E B` in parameter space; zero outside the input layer.
@@ -83,7 +83,7 @@ impl<M: Model> SymmetricOperator for RestrictedHessianOperator<'_, M> {
             );
         }
         self.risk.apply_prepared_hessian(
-            &self.theta,
+            self.theta,
             ColRef::from_slice(&self.embedded),
             ColMut::from_slice_mut(&mut self.image),
         );
@@ -103,21 +103,21 @@ impl<M: Model> SymmetricOperator for RestrictedHessianOperator<'_, M> {
 }
 
 impl<M: Model> EmpiricalRisk<M> {
-    /// The restricted Hessian `H_S` (see the module docs) at θ for the input subspace with
-    /// orthonormal basis `basis` (d × k): an operator of dimension `r·k`.
+    /// The restricted Hessian `H_S` (see the module docs) at θ (borrowed, length p) for the
+    /// input subspace with orthonormal basis `basis` (d × k): an operator of dimension `r·k`.
     ///
     /// Errors: θ of the wrong length; a model without an input layer; a basis with another
     /// number of rows than d, with no columns, or not orthonormal (`‖QᵀQ − I‖_max > 1e-8`).
     pub fn restricted_hessian_at<'a>(
         &'a mut self,
-        theta: ColRef<'_, f64>,
+        theta: ColRef<'a, f64>,
         basis: MatRef<'a, f64>,
     ) -> Result<RestrictedHessianOperator<'a, M>, ModelError> {
         let layer = self.model().input_layer().ok_or(ModelError::NoInputLayer)?;
         check_basis(basis, self.model().input_dim())?;
         let p = self.model().num_params();
         let operator = self.hessian_at(theta)?;
-        let theta = operator.theta().to_vec();
+        let theta = operator.theta();
         Ok(RestrictedHessianOperator {
             risk: operator.into_risk(),
             theta,

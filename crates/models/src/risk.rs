@@ -18,7 +18,8 @@ use catapult_optim::{Objective, StochasticObjective};
 use catapult_spectral::{Lanczos, SymmetricOperator, TopEigenpair};
 use faer::{Col, ColMut, ColRef, Mat};
 
-/// `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)` for a [`Model`] `M`. Owns its scratch: no call allocates.
+/// `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)` for a [`Model`] `M`. Owns its scratch and reads θ in
+/// place: no call allocates (but for the buffer a strided θ fills on its first use).
 pub struct EmpiricalRisk<M: Model> {
     model: M,
     loss: Loss,
@@ -27,9 +28,8 @@ pub struct EmpiricalRisk<M: Model> {
     outputs: Col<f64>,
     slopes: Col<f64>,
     jacobian_product: Col<f64>,
-    theta_copy: Vec<f64>,
-    direction_copy: Vec<f64>,
-    output_copy: Vec<f64>,
+    /// `Jᵀu` (length p) between the two halves of an NTK product.
+    parameter_product: Col<f64>,
     /// Scratch of the last mini-batch size, built on the first batch call.
     batch: Option<BatchScratch<M::Workspace>>,
 }
@@ -78,9 +78,7 @@ impl<M: Model> EmpiricalRisk<M> {
             outputs: Col::zeros(n),
             slopes: Col::zeros(n),
             jacobian_product: Col::zeros(n),
-            theta_copy: vec![0.0; p],
-            direction_copy: vec![0.0; p],
-            output_copy: vec![0.0; p],
+            parameter_product: Col::zeros(p),
             batch: None,
         })
     }
@@ -118,30 +116,27 @@ impl<M: Model> EmpiricalRisk<M> {
         Ok(correct as f64 / y.nrows() as f64)
     }
 
-    /// The Hessian `∇²L(θ)` as a matrix-free operator; the forward pass at θ is done once
-    /// here, so each application costs one `jvp`, one `vjp` and one curvature product.
-    pub fn hessian_at(
-        &mut self,
-        theta: ColRef<'_, f64>,
-    ) -> Result<HessianOperator<'_, M>, ModelError> {
+    /// The Hessian `∇²L(θ)` (p × p) as a matrix-free operator that borrows θ (length p); the
+    /// forward pass at θ is done once here, so each application costs one `jvp`, one `vjp`
+    /// and one curvature product.
+    pub fn hessian_at<'a>(
+        &'a mut self,
+        theta: ColRef<'a, f64>,
+    ) -> Result<HessianOperator<'a, M>, ModelError> {
         self.check_length(theta)?;
         self.forward(theta);
         self.prepare_slopes_and_curvatures();
-        let theta_owned = owned(theta);
-        Ok(HessianOperator {
-            risk: self,
-            theta: theta_owned,
-        })
+        Ok(HessianOperator { risk: self, theta })
     }
 
-    /// The NTK Gram matrix divided by n, `Θ/n = J Jᵀ/n`, as a matrix-free operator on R^n.
-    pub fn ntk_at(&mut self, theta: ColRef<'_, f64>) -> Result<NtkOperator<'_, M>, ModelError> {
+    /// The NTK Gram matrix divided by n, `Θ/n = J Jᵀ/n` (n × n), as a matrix-free operator on
+    /// R^n that borrows θ (length p).
+    pub fn ntk_at<'a>(
+        &'a mut self,
+        theta: ColRef<'a, f64>,
+    ) -> Result<NtkOperator<'a, M>, ModelError> {
         self.check_length(theta)?;
-        let theta_owned = owned(theta);
-        Ok(NtkOperator {
-            risk: self,
-            theta: theta_owned,
-        })
+        Ok(NtkOperator { risk: self, theta })
     }
 
     /// The dense NTK Gram matrix `Θ_ij = ∇f(x_i)·∇f(x_j)` (n × n), built column by column
@@ -209,7 +204,6 @@ impl<M: Model> EmpiricalRisk<M> {
 
     /// Fills `outputs` with `f_θ(x_i)`.
     fn forward(&mut self, theta: ColRef<'_, f64>) {
-        let theta = contiguous(theta, &mut self.theta_copy);
         self.model.forward(
             theta,
             self.data.x(),
@@ -239,27 +233,24 @@ impl<M: Model> EmpiricalRisk<M> {
         }
     }
 
-    /// `out = ∇²L v`, given `slopes` and the curvatures (in `outputs`) at θ.
+    /// `out = ∇²L v` (θ, `v` and `out` of length p), given `slopes` and the curvatures (in
+    /// `outputs`) at θ.
     pub(crate) fn apply_prepared_hessian(
         &mut self,
-        theta: &[f64],
+        theta: ColRef<'_, f64>,
         v: ColRef<'_, f64>,
         out: ColMut<'_, f64>,
     ) {
-        let v = contiguous(v, &mut self.direction_copy);
-        let x = self.data.x();
-        write_contiguous(out, &mut self.output_copy, |out| {
-            self.model.hessian_vector_product(
-                theta,
-                x,
-                self.outputs.as_ref(),
-                self.slopes.as_ref(),
-                v,
-                &mut self.workspace,
-                self.jacobian_product.as_mut(),
-                out,
-            );
-        });
+        self.model.hessian_vector_product(
+            theta,
+            self.data.x(),
+            self.outputs.as_ref(),
+            self.slopes.as_ref(),
+            v,
+            &mut self.workspace,
+            self.jacobian_product.as_mut(),
+            out,
+        );
     }
 }
 
@@ -280,12 +271,13 @@ impl<M: Model> Objective for EmpiricalRisk<M> {
     fn value_and_gradient(&mut self, theta: ColRef<'_, f64>, gradient: ColMut<'_, f64>) -> f64 {
         self.forward(theta);
         let value = self.prepare_slopes();
-        let theta = contiguous(theta, &mut self.theta_copy);
-        let x = self.data.x();
-        write_contiguous(gradient, &mut self.output_copy, |out| {
-            self.model
-                .vjp(theta, x, self.slopes.as_ref(), &mut self.workspace, out)
-        });
+        self.model.vjp(
+            theta,
+            self.data.x(),
+            self.slopes.as_ref(),
+            &mut self.workspace,
+            gradient,
+        );
         value
     }
 
@@ -297,11 +289,7 @@ impl<M: Model> Objective for EmpiricalRisk<M> {
     ) {
         self.forward(theta);
         self.prepare_slopes_and_curvatures();
-        let mut theta_copy = std::mem::take(&mut self.theta_copy);
-        theta_copy.clear();
-        theta_copy.extend(theta.iter().copied());
-        self.apply_prepared_hessian(&theta_copy, v, out);
-        self.theta_copy = theta_copy;
+        self.apply_prepared_hessian(theta, v, out);
     }
 }
 
@@ -342,7 +330,6 @@ impl<M: Model> StochasticObjective for EmpiricalRisk<M> {
                 to[row] = from[i];
             }
         }
-        let theta = contiguous(theta, &mut self.theta_copy);
         let model = &self.model;
         model.forward(
             theta,
@@ -356,29 +343,28 @@ impl<M: Model> StochasticObjective for EmpiricalRisk<M> {
             scratch.y.as_ref(),
             scratch.slopes.as_mut(),
         );
-        write_contiguous(gradient, &mut self.output_copy, |out| {
-            model.vjp(
-                theta,
-                scratch.x.as_ref(),
-                scratch.slopes.as_ref(),
-                &mut scratch.workspace,
-                out,
-            )
-        });
+        model.vjp(
+            theta,
+            scratch.x.as_ref(),
+            scratch.slopes.as_ref(),
+            &mut scratch.workspace,
+            gradient,
+        );
         value
     }
 }
 
-/// `∇²L(θ)` at a fixed θ, as a [`SymmetricOperator`] for Lanczos.
+/// `∇²L(θ)` at a fixed θ (borrowed, length p), as a [`SymmetricOperator`] on R^p for
+/// Lanczos.
 pub struct HessianOperator<'a, M: Model> {
     risk: &'a mut EmpiricalRisk<M>,
-    theta: Vec<f64>,
+    theta: ColRef<'a, f64>,
 }
 
 impl<'a, M: Model> HessianOperator<'a, M> {
     /// The point θ the operator was prepared at.
-    pub(crate) fn theta(&self) -> &[f64] {
-        &self.theta
+    pub(crate) fn theta(&self) -> ColRef<'a, f64> {
+        self.theta
     }
 
     /// Gives back the prepared risk (its scratch holds ℓ'/n and ℓ''/n at θ).
@@ -393,14 +379,14 @@ impl<M: Model> SymmetricOperator for HessianOperator<'_, M> {
     }
 
     fn apply(&mut self, x: ColRef<'_, f64>, out: ColMut<'_, f64>) {
-        self.risk.apply_prepared_hessian(&self.theta, x, out);
+        self.risk.apply_prepared_hessian(self.theta, x, out);
     }
 }
 
-/// `Θ/n = J Jᵀ/n` at a fixed θ, as a [`SymmetricOperator`] on R^n.
+/// `Θ/n = J Jᵀ/n` at a fixed θ (borrowed, length p), as a [`SymmetricOperator`] on R^n.
 pub struct NtkOperator<'a, M: Model> {
     risk: &'a mut EmpiricalRisk<M>,
-    theta: Vec<f64>,
+    theta: ColRef<'a, f64>,
 }
 
 impl<M: Model> SymmetricOperator for NtkOperator<'_, M> {
@@ -412,16 +398,16 @@ impl<M: Model> SymmetricOperator for NtkOperator<'_, M> {
         let risk = &mut *self.risk;
         let x = risk.data.x();
         risk.model.vjp(
-            &self.theta,
+            self.theta,
             x,
             u,
             &mut risk.workspace,
-            &mut risk.direction_copy,
+            risk.parameter_product.as_mut(),
         );
         risk.model.jvp(
-            &self.theta,
+            self.theta,
             x,
-            &risk.direction_copy,
+            risk.parameter_product.as_ref(),
             &mut risk.workspace,
             out.as_mut(),
         );
@@ -448,34 +434,4 @@ fn mean_loss_and_slopes(
         slopes[i] = at.first / m;
     }
     total / m
-}
-
-/// `x` as a slice: borrowed when contiguous, else copied into `buffer` (length preserved).
-fn contiguous<'a>(x: ColRef<'a, f64>, buffer: &'a mut Vec<f64>) -> &'a [f64] {
-    match x.try_as_col_major() {
-        Some(slice) => slice.as_slice(),
-        None => {
-            buffer.clear();
-            buffer.extend(x.iter().copied());
-            buffer
-        }
-    }
-}
-
-/// `x` as a vector (a plain copy when `x` is contiguous).
-fn owned(x: ColRef<'_, f64>) -> Vec<f64> {
-    match x.try_as_col_major() {
-        Some(slice) => slice.as_slice().to_vec(),
-        None => x.iter().copied().collect(),
-    }
-}
-
-/// Runs `write` on `out` as a slice: directly when contiguous, else through `buffer`.
-fn write_contiguous(mut out: ColMut<'_, f64>, buffer: &mut [f64], write: impl FnOnce(&mut [f64])) {
-    if let Some(contiguous) = out.as_mut().try_as_col_major_mut() {
-        write(contiguous.as_slice_mut());
-        return;
-    }
-    write(buffer);
-    out.copy_from(ColRef::from_slice(buffer));
 }

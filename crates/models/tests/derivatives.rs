@@ -166,9 +166,8 @@ fn degenerate_data_ntk_top_is_lambda_times_mean_square() {
     let data = Dataset::degenerate(&a, &y, dim).unwrap();
     let model = DeepLinear::two_layer(width, dim).unwrap();
     let theta = model.init(5);
-    let theta_slice = theta.try_as_col_major().unwrap().as_slice();
-    let u = model.layer(theta_slice, 1).unwrap();
-    let v = model.layer(theta_slice, 2).unwrap().col(0);
+    let u = model.layer(theta.as_ref(), 1).unwrap();
+    let v = model.layer(theta.as_ref(), 2).unwrap().col(0);
     let e = catapult_data::degenerate_direction(dim);
     let ue = u * &e;
     let lambda = (v.squared_norm_l2() + ue.squared_norm_l2()) / width as f64;

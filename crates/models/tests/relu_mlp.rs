@@ -76,11 +76,10 @@ proptest! {
         let rows = x.nrows();
         let mut ws = mlp.workspace(rows);
         let mut jv = Col::zeros(rows);
-        mlp.jvp(theta.as_ref().try_as_col_major().unwrap().as_slice(), x.as_ref(),
-            v.as_ref().try_as_col_major().unwrap().as_slice(), &mut ws, jv.as_mut());
+        mlp.jvp(theta.as_ref(), x.as_ref(), v.as_ref(), &mut ws, jv.as_mut());
         let forward = |t: &Col<f64>, ws: &mut _| {
             let mut out = Col::zeros(rows);
-            mlp.forward(t.as_ref().try_as_col_major().unwrap().as_slice(), x.as_ref(), ws, out.as_mut());
+            mlp.forward(t.as_ref(), x.as_ref(), ws, out.as_mut());
             out
         };
         let plus = forward(&(&theta + &v * faer::Scale(h)), &mut ws);
@@ -89,8 +88,8 @@ proptest! {
         prop_assert!(gap(&jv, &fd) < 1e-6, "jvp gap {}", gap(&jv, &fd));
 
         let r = Col::from_fn(rows, |i| (i as f64 * 0.61 + 0.3).cos());
-        let mut jtr = vec![0.0; mlp.num_params()];
-        mlp.vjp(theta.as_ref().try_as_col_major().unwrap().as_slice(), x.as_ref(), r.as_ref(), &mut ws, &mut jtr);
+        let mut jtr = Col::zeros(mlp.num_params());
+        mlp.vjp(theta.as_ref(), x.as_ref(), r.as_ref(), &mut ws, jtr.as_mut());
         let lhs = r.transpose() * &jv;
         let rhs: f64 = jtr.iter().zip(v.iter()).map(|(a, b)| a * b).sum();
         prop_assert!((lhs - rhs).abs() <= 1e-10 * (1.0 + lhs.abs()), "adjoint {lhs} vs {rhs}");
@@ -128,14 +127,13 @@ proptest! {
         let m = mlp.feature_width();
         let g = Mat::from_fn(x.nrows(), m, |i, j| ((i * m + j) as f64 * 0.77).sin());
         let mut ws = mlp.workspace(x.nrows());
-        let mut exact = vec![0.0; mlp.num_params()];
-        let slice = |c: &Col<f64>| c.as_ref().try_as_col_major().unwrap().as_slice().to_vec();
-        mlp.features_vjp(&slice(&theta), x.as_ref(), g.as_ref(), &mut ws, &mut exact);
+        let mut exact = Col::zeros(mlp.num_params());
+        mlp.features_vjp(theta.as_ref(), x.as_ref(), g.as_ref(), &mut ws, exact.as_mut());
         let v = direction(mlp.num_params(), seed + 2);
         let h = 1e-6;
         let mut phi = Mat::zeros(x.nrows(), m);
         let mut pairing = |t: &Col<f64>| {
-            mlp.features(&slice(t), x.as_ref(), &mut ws, phi.as_mut());
+            mlp.features(t.as_ref(), x.as_ref(), &mut ws, phi.as_mut());
             let mut total = 0.0;
             for j in 0..m { for i in 0..x.nrows() { total += g[(i, j)] * phi[(i, j)]; } }
             total
@@ -150,19 +148,20 @@ proptest! {
 fn scaling_the_layer_norms_scales_the_scores_by_their_product() {
     let mlp = ReluMlp::new(3, &[5, 4], 2, Normalisation::PerLayer).unwrap();
     let theta = mlp.init(4);
-    let mut scaled: Vec<f64> = theta.iter().copied().collect();
-    let p = scaled.len();
+    let mut scaled = theta.clone();
+    let p = scaled.nrows();
     scaled[p - 3] *= 2.0;
     scaled[p - 2] *= 0.5;
     scaled[p - 1] *= 3.0;
     let z = features(6, 3, 1);
-    let theta: Vec<f64> = theta.iter().copied().collect();
-    let (base, _) = mlp.scores_and_features(&theta, z.as_ref()).unwrap();
-    let (moved, _) = mlp.scores_and_features(&scaled, z.as_ref()).unwrap();
+    let (base, _) = mlp.scores_and_features(theta.as_ref(), z.as_ref()).unwrap();
+    let (moved, _) = mlp
+        .scores_and_features(scaled.as_ref(), z.as_ref())
+        .unwrap();
     assert!((moved - base * faer::Scale(3.0)).norm_l2() < 1e-12);
-    let norms = mlp.layer_norms(&scaled).unwrap();
+    let norms = mlp.layer_norms(scaled.as_ref()).unwrap();
     for (k, norm) in norms.iter().enumerate() {
-        let w = mlp.layer_weights(&scaled, k + 1).unwrap();
+        let w = mlp.layer_weights(scaled.as_ref(), k + 1).unwrap();
         assert!((w.norm_l2() - norm).abs() < 1e-12);
     }
 }
@@ -178,11 +177,11 @@ fn class_rows_are_features_then_one_hot_selector_with_one_hot_targets() {
     assert_eq!(data.x()[(4, 2)], 0.0);
     let y: Vec<f64> = data.y().iter().copied().collect();
     assert_eq!(y, vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-    let theta: Vec<f64> = mlp.init(0).iter().copied().collect();
-    let (scores, _) = mlp.scores_and_features(&theta, z.as_ref()).unwrap();
+    let theta = mlp.init(0);
+    let (scores, _) = mlp.scores_and_features(theta.as_ref(), z.as_ref()).unwrap();
     let mut ws = mlp.workspace(6);
     let mut out = Col::zeros(6);
-    mlp.forward(&theta, data.x(), &mut ws, out.as_mut());
+    mlp.forward(theta.as_ref(), data.x(), &mut ws, out.as_mut());
     assert_eq!(out[5], scores[(1, 2)]);
 }
 
@@ -206,15 +205,15 @@ fn bad_shapes_and_labels_are_named() {
         }
     );
     assert_eq!(
-        mlp.layer_weights(&[0.0; 3], 1).unwrap_err(),
+        mlp.layer_weights(Col::zeros(3).as_ref(), 1).unwrap_err(),
         ModelError::ParameterLength {
             expected: 12,
             got: 3
         }
     );
-    let theta: Vec<f64> = mlp.init(0).iter().copied().collect();
+    let theta = mlp.init(0);
     assert!(matches!(
-        mlp.layer_weights(&theta, 3),
+        mlp.layer_weights(theta.as_ref(), 3),
         Err(ModelError::LayerOutOfRange { layer: 3, depth: 2 })
     ));
 }

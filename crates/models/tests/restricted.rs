@@ -6,7 +6,7 @@ use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, Model, ModelError};
 use catapult_optim::Objective;
 use catapult_spectral::{Lanczos, LanczosOptions, dense_top_eigenvalue};
-use faer::{Col, Mat};
+use faer::{Col, ColRef, Mat};
 
 fn lanczos(dim: usize) -> Lanczos {
     Lanczos::new(
@@ -20,7 +20,7 @@ fn lanczos(dim: usize) -> Lanczos {
 }
 
 /// `g = s·W_2ᵀ ⋯ W_{L−1}ᵀ w_L`, the vector through which `W_1 x` reaches the output.
-fn input_layer_readout(model: &DeepLinear, theta: &[f64]) -> Col<f64> {
+fn input_layer_readout(model: &DeepLinear, theta: ColRef<'_, f64>) -> Col<f64> {
     let depth = model.depth();
     let mut g: Col<f64> = model.layer(theta, depth).unwrap().col(0).to_owned();
     for k in (2..depth).rev() {
@@ -45,8 +45,7 @@ fn degenerate_data_has_the_closed_form_and_a_flat_complement() {
         let width = 16;
         let model = DeepLinear::new(depth, width, dim).unwrap();
         let theta = model.init(3);
-        let slice: Vec<f64> = theta.iter().copied().collect();
-        let g = input_layer_readout(&model, &slice);
+        let g = input_layer_readout(&model, theta.as_ref());
         let mut risk = EmpiricalRisk::new(model, Loss::Logistic, data.clone()).unwrap();
         let outputs = risk.predictions(theta.as_ref()).unwrap();
         let curvature: f64 = (0..a.len())

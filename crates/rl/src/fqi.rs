@@ -266,8 +266,7 @@ fn evaluate<M: PenultimateFeatures>(
     out: &mut Col<f64>,
     mdp: &Mdp,
 ) -> Result<QTable, RlError> {
-    let theta: Vec<f64> = theta.iter().copied().collect();
-    model.forward(&theta, all_pairs.as_ref(), workspace, out.as_mut());
+    model.forward(theta.as_ref(), all_pairs.as_ref(), workspace, out.as_mut());
     QTable::new(
         mdp.num_states(),
         mdp.num_actions(),
@@ -324,7 +323,7 @@ fn rows_of(
 /// exact gradient. The Hessian-vector product is the central difference
 /// `(∇L(θ + hv) − ∇L(θ − hv))/(2h)`, `h = 10⁻⁵(1 + ‖θ‖)/‖v‖`, of exact gradients (σ_max and
 /// σ_min are not twice differentiable where they are repeated). Buffers, the SVD's included,
-/// are allocated once.
+/// are allocated once; θ is read in place (no copy per evaluation).
 pub struct FittingObjective<'m, M: PenultimateFeatures> {
     model: &'m M,
     rows: Mat<f64>,
@@ -342,9 +341,7 @@ pub struct FittingObjective<'m, M: PenultimateFeatures> {
     left: Mat<f64>,
     right: Mat<f64>,
     svd_memory: MemBuffer,
-    theta: Vec<f64>,
-    gradient: Vec<f64>,
-    penalty_gradient: Vec<f64>,
+    penalty_gradient: Col<f64>,
     shifted: Col<f64>,
     gradient_plus: Col<f64>,
     gradient_minus: Col<f64>,
@@ -402,20 +399,17 @@ impl<'m, M: PenultimateFeatures> FittingObjective<'m, M> {
             rows,
             feature_rows,
             penalty,
-            theta: vec![0.0; p],
-            gradient: vec![0.0; p],
-            penalty_gradient: vec![0.0; p],
+            penalty_gradient: Col::zeros(p),
             shifted: Col::zeros(p),
             gradient_plus: Col::zeros(p),
             gradient_minus: Col::zeros(p),
         })
     }
 
-    /// The features `Φ_θ` of the feature rows.
+    /// The features `Φ_θ` (rows × m) of the feature rows, for θ of length p.
     pub fn features_at(&mut self, theta: ColRef<'_, f64>) -> Mat<f64> {
-        self.load(theta);
         self.model.features(
-            &self.theta,
+            theta,
             self.feature_rows.as_ref(),
             &mut self.feature_workspace,
             self.features.as_mut(),
@@ -423,16 +417,10 @@ impl<'m, M: PenultimateFeatures> FittingObjective<'m, M> {
         self.features.clone()
     }
 
-    fn load(&mut self, theta: ColRef<'_, f64>) {
-        for (slot, value) in self.theta.iter_mut().zip(theta.iter()) {
-            *slot = *value;
-        }
-    }
-
-    /// Squared error at the loaded θ, leaving `(f − y)/N` in `residuals`.
-    fn squared_error(&mut self) -> f64 {
+    /// Squared error at θ, leaving `(f − y)/N` in `residuals`.
+    fn squared_error(&mut self, theta: ColRef<'_, f64>) -> f64 {
         self.model.forward(
-            &self.theta,
+            theta,
             self.rows.as_ref(),
             &mut self.fit_workspace,
             self.outputs.as_mut(),
@@ -447,14 +435,14 @@ impl<'m, M: PenultimateFeatures> FittingObjective<'m, M> {
         total / n
     }
 
-    /// The penalty at the loaded θ; with `gradient`, its gradient goes to `penalty_gradient`.
+    /// The penalty at θ; with `gradient`, its gradient goes to `penalty_gradient`.
     /// A failed SVD gives NaN (the train loop then reports divergence).
-    fn penalty_term(&mut self, gradient: bool) -> f64 {
+    fn penalty_term(&mut self, theta: ColRef<'_, f64>, gradient: bool) -> f64 {
         if self.penalty == 0.0 {
             return 0.0;
         }
         self.model.features(
-            &self.theta,
+            theta,
             self.feature_rows.as_ref(),
             &mut self.feature_workspace,
             self.features.as_mut(),
@@ -494,11 +482,11 @@ impl<'m, M: PenultimateFeatures> FittingObjective<'m, M> {
                 }
             }
             self.model.features_vjp(
-                &self.theta,
+                theta,
                 self.feature_rows.as_ref(),
                 self.feature_gradient.as_ref(),
                 &mut self.feature_workspace,
-                &mut self.penalty_gradient,
+                self.penalty_gradient.as_mut(),
             );
         }
         self.penalty * (high * high - low * low)
@@ -511,28 +499,27 @@ impl<M: PenultimateFeatures> Objective for FittingObjective<'_, M> {
     }
 
     fn value(&mut self, theta: ColRef<'_, f64>) -> f64 {
-        self.load(theta);
-        self.squared_error() + self.penalty_term(false)
+        self.squared_error(theta) + self.penalty_term(theta, false)
     }
 
+    /// The fit's gradient `Jᵀ(f − y)/N` is written straight into `gradient` (length p), then
+    /// the penalty's gradient (0 without a penalty) is added to it.
     fn value_and_gradient(&mut self, theta: ColRef<'_, f64>, mut gradient: ColMut<'_, f64>) -> f64 {
-        self.load(theta);
-        let value = self.squared_error() + self.penalty_term(true);
+        let value = self.squared_error(theta) + self.penalty_term(theta, true);
         self.model.vjp(
-            &self.theta,
+            theta,
             self.rows.as_ref(),
             self.residuals.as_ref(),
             &mut self.fit_workspace,
-            &mut self.gradient,
+            gradient.as_mut(),
         );
         let with_penalty = self.penalty > 0.0;
-        for i in 0..self.gradient.len() {
-            gradient[i] = self.gradient[i]
-                + if with_penalty {
-                    self.penalty_gradient[i]
-                } else {
-                    0.0
-                };
+        for i in 0..gradient.nrows() {
+            gradient[i] += if with_penalty {
+                self.penalty_gradient[i]
+            } else {
+                0.0
+            };
         }
         value
     }

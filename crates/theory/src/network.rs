@@ -66,15 +66,8 @@ impl DegenerateNetwork {
     /// The scalar state `(w, λ)` of the current parameters (any depth; the recursion that
     /// advances it exactly is for depth 2).
     pub fn state(&self) -> ScalarState {
-        let theta = self
-            .theta
-            .try_as_col_major()
-            .map_or(&[][..], |c| c.as_slice());
-        // θ is an owned column of the model's length, so this is always `Some`.
-        ScalarState::of_network(self.risk.model(), theta).unwrap_or(ScalarState {
-            w: f64::NAN,
-            lambda: f64::NAN,
-        })
+        ScalarState::of_network(self.risk.model(), self.theta.as_ref())
+            .expect("θ is the model's own initialisation, updated in place: its length is p")
     }
 
     /// The risk at the current parameters.

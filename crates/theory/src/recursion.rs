@@ -13,7 +13,7 @@
 use crate::DegenerateProblem;
 use catapult_data::degenerate_direction;
 use catapult_models::{DeepLinear, Model};
-use faer::Col;
+use faer::{Col, ColRef};
 
 /// The scalar state `(w, λ)` of a two-layer linear net on degenerate data.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,9 +29,9 @@ impl ScalarState {
     /// of any depth, with `e` the [`degenerate_direction`] of its input dimension: on
     /// degenerate data the NTK is `Θ = λ·a aᵀ`, so `λ·mean(a²)` is its top eigenvalue/n. For
     /// depth 2 this is `(|v|² + |Ue|²)/m`. One forward pass and one vjp. `None` for a θ of the
-    /// wrong length.
-    pub fn of_network(model: &DeepLinear, theta: &[f64]) -> Option<Self> {
-        if theta.len() != model.num_params() {
+    /// wrong length (θ has length p, in the layout of [`DeepLinear`]).
+    pub fn of_network(model: &DeepLinear, theta: ColRef<'_, f64>) -> Option<Self> {
+        if theta.nrows() != model.num_params() {
             return None;
         }
         let e = degenerate_direction(model.input_dim());
@@ -39,9 +39,15 @@ impl ScalarState {
         let mut workspace = model.workspace(1);
         let mut output = Col::<f64>::zeros(1);
         model.forward(theta, e_row, &mut workspace, output.as_mut());
-        let mut gradient = vec![0.0; model.num_params()];
+        let mut gradient = Col::<f64>::zeros(model.num_params());
         let one = Col::<f64>::ones(1);
-        model.vjp(theta, e_row, one.as_ref(), &mut workspace, &mut gradient);
+        model.vjp(
+            theta,
+            e_row,
+            one.as_ref(),
+            &mut workspace,
+            gradient.as_mut(),
+        );
         Some(Self {
             w: output[0],
             lambda: gradient.iter().map(|g| g * g).sum(),

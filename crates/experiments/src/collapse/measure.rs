@@ -6,7 +6,7 @@ use catapult_data::Classes;
 use catapult_lab::ConfigError;
 use catapult_models::{ModelError, ReluMlp};
 use catapult_spectral::{SRANK_DELTA, effective_rank, singular_values, srank, stable_rank};
-use faer::{Mat, MatRef};
+use faer::{ColRef, Mat, MatRef};
 
 /// Rank measures of one weight matrix.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,10 +58,11 @@ pub struct CollapseMeasures {
     pub collapse: NeuralCollapse,
 }
 
-/// Measures the network `theta` of `mlp` on `data` (features `data.x()`, labels).
+/// Measures the network θ (length `mlp.num_params()`, read in place) of `mlp` on `data`
+/// (features `data.x()`, labels).
 pub fn measure(
     mlp: &ReluMlp,
-    theta: &[f64],
+    theta: ColRef<'_, f64>,
     data: &Classes,
 ) -> Result<CollapseMeasures, ExperimentError> {
     let (scores, features) = mlp.scores_and_features(theta, data.x().as_ref())?;

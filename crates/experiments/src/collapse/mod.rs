@@ -266,8 +266,7 @@ impl<O: catapult_optim::Objective + ?Sized> Observer<O> for Recorder<'_> {
         if self.error.is_some() {
             return;
         }
-        let theta: Vec<f64> = theta.iter().copied().collect();
-        match measure(self.mlp, &theta, self.data) {
+        match measure(self.mlp, theta, self.data) {
             Ok(m) => {
                 let depth = m.layers.len();
                 let (last, penultimate) = (&m.layers[depth - 1], &m.layers[depth - 2]);
