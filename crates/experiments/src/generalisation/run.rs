@@ -8,7 +8,7 @@ use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, ModelError};
 use catapult_optim::schedule::Fixed;
 use catapult_optim::{
-    LrSchedule, Objective, Observer, Sgd, SgdConfig, TrainOptions, train_scheduled,
+    Control, LrSchedule, Objective, Observer, Sgd, SgdConfig, TrainOptions, train,
 };
 use catapult_spectral::{Lanczos, LanczosOptions};
 use faer::{Col, ColRef, Mat};
@@ -153,13 +153,12 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, Experi
         losses: Vec::new(),
         record_losses: plan.record_losses,
         results: Vec::new(),
-        error: None,
     };
     let schedule = Scaled {
         schedule: &plan.schedule,
         unit,
     };
-    let outcome = train_scheduled(
+    let outcome = train(
         &mut risk,
         &mut theta,
         &mut sgd,
@@ -167,9 +166,6 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, Experi
         &TrainOptions::new(budget, 1)?,
         &mut monitor,
     )?;
-    if let Some(error) = monitor.error.take() {
-        return Err(error);
-    }
     let initial_loss = monitor.initial_loss.unwrap_or(f64::NAN);
     let final_loss = monitor.previous_loss.unwrap_or(f64::NAN);
     let phase = if outcome.diverged || final_loss.is_nan() || final_loss > initial_loss {
@@ -286,7 +282,8 @@ impl<'a> Probe<'a> {
     }
 }
 
-/// Watches every step for a loss rise and measures at the checkpoints.
+/// Watches every step for a loss rise and measures at the checkpoints; a failed measurement
+/// ends the run with its error.
 struct Monitor<'a> {
     probe: Probe<'a>,
     checkpoints: &'a [usize],
@@ -297,17 +294,18 @@ struct Monitor<'a> {
     initial_loss: Option<f64>,
     first_rise: Option<usize>,
     results: Vec<Checkpoint>,
-    error: Option<ExperimentError>,
 }
 
 impl Observer<EmpiricalRisk<DeepLinear>> for Monitor<'_> {
+    type Error = ExperimentError;
+
     fn observe(
         &mut self,
         step: usize,
         theta: ColRef<'_, f64>,
         loss: f64,
         risk: &mut EmpiricalRisk<DeepLinear>,
-    ) {
+    ) -> Result<Control, ExperimentError> {
         self.initial_loss.get_or_insert(loss);
         if self.record_losses {
             self.losses.push(loss);
@@ -319,13 +317,11 @@ impl Observer<EmpiricalRisk<DeepLinear>> for Monitor<'_> {
             self.first_rise = Some(step);
         }
         self.previous_loss = Some(loss);
-        if self.error.is_some() || self.checkpoints.get(self.next) != Some(&step) {
-            return;
+        if self.checkpoints.get(self.next) == Some(&step) {
+            self.next += 1;
+            let checkpoint = self.probe.measure(step, loss, risk, theta)?;
+            self.results.push(checkpoint);
         }
-        self.next += 1;
-        match self.probe.measure(step, loss, risk, theta) {
-            Ok(checkpoint) => self.results.push(checkpoint),
-            Err(error) => self.error = Some(error.into()),
-        }
+        Ok(Control::Continue)
     }
 }
