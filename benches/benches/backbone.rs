@@ -41,11 +41,10 @@ fn gd_step(c: &mut Criterion) {
             let mut risk =
                 EmpiricalRisk::new(model, Loss::Logistic, data.clone()).expect("valid risk");
             let mut gradient = Col::zeros(risk.dim());
-            let gd = GradientDescent::new(1e-3).expect("valid rate");
             group.bench_function(BenchmarkId::new(name, width), |b| {
                 b.iter(|| {
                     let loss = risk.value_and_gradient(theta.as_ref(), gradient.as_mut());
-                    gd.step(theta.as_mut(), gradient.as_ref());
+                    GradientDescent.step(1e-3, theta.as_mut(), gradient.as_ref());
                     black_box(loss)
                 })
             });

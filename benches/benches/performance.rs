@@ -46,13 +46,12 @@ fn deep_step(c: &mut Criterion) {
     let mut theta = model.init(0);
     let mut risk = EmpiricalRisk::new(model, Loss::Logistic, data.clone()).expect("valid risk");
     let mut gradient = Col::zeros(risk.dim());
-    let gd = GradientDescent::new(1e-4).expect("valid rate");
     let mut group = c.benchmark_group("deep_step");
     group.sample_size(30);
     group.bench_function("gd_step", |b| {
         b.iter(|| {
             let loss = risk.value_and_gradient(theta.as_ref(), gradient.as_mut());
-            gd.step(theta.as_mut(), gradient.as_ref());
+            GradientDescent.step(1e-4, theta.as_mut(), gradient.as_ref());
             black_box(loss)
         })
     });
@@ -152,12 +151,12 @@ fn sharpness_along_a_run(c: &mut Criterion) {
         let first = risk
             .sharpness(theta.as_ref(), &mut lanczos, None)
             .expect("sharpness");
-        let gd = GradientDescent::new(1.0 / first.value).expect("valid rate");
+        let eta = 1.0 / first.value;
         let mut trajectory = Vec::new();
         for _ in 0..20 {
             for _ in 0..10 {
                 risk.value_and_gradient(theta.as_ref(), gradient.as_mut());
-                gd.step(theta.as_mut(), gradient.as_ref());
+                GradientDescent.step(eta, theta.as_mut(), gradient.as_ref());
             }
             trajectory.push(theta.clone());
         }

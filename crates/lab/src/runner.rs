@@ -7,7 +7,7 @@ use catapult_data::{DataError, Dataset, LoadError, SeparabilityError};
 use catapult_models::{DeepLinear, EmpiricalRisk, Model, ModelError};
 use catapult_optim::schedule::Fixed;
 use catapult_optim::{
-    Objective, Observer, OptimError, Schedule, ScheduleError, Sgd, TrainOptions, train_scheduled,
+    Control, Objective, Observer, OptimError, Schedule, ScheduleError, Sgd, TrainOptions, train,
 };
 use catapult_spectral::{Lanczos, LanczosOptions, SpectralError};
 use catapult_theory::{CurvatureEvidence, PhaseEvidence};
@@ -81,10 +81,9 @@ pub fn run(
     let mut recorder = Recorder {
         curvature,
         trace: Trace::default(),
-        error: None,
         progress: |step| progress(step, config.steps),
     };
-    let outcome = train_scheduled(
+    let outcome = train(
         &mut risk,
         &mut theta,
         &mut optimizer,
@@ -92,9 +91,6 @@ pub fn run(
         &options,
         &mut recorder,
     )?;
-    if let Some(error) = recorder.error {
-        return Err(error);
-    }
     let trace = recorder.trace;
     let last = trace
         .step
@@ -199,41 +195,32 @@ impl CurvatureProbe {
     }
 }
 
-/// Fills the trace at every observation; keeps the first measurement error.
+/// Fills the trace at every observation; a failed measurement ends the run with its error.
 struct Recorder<P: FnMut(usize)> {
     curvature: CurvatureProbe,
     trace: Trace,
-    error: Option<LabError>,
     progress: P,
 }
 
 impl<M: Model, P: FnMut(usize)> Observer<EmpiricalRisk<M>> for Recorder<P> {
+    type Error = LabError;
+
     fn observe(
         &mut self,
         step: usize,
         theta: ColRef<'_, f64>,
         loss: f64,
         risk: &mut EmpiricalRisk<M>,
-    ) {
-        if self.error.is_some() {
-            return;
-        }
-        let measured = (|| -> Result<(f64, f64, f64), ModelError> {
-            let accuracy = risk.accuracy(theta)?;
-            let ntk_top = self.curvature.ntk_top(risk, theta)?;
-            let sharpness = self.curvature.sharpness(risk, theta)?;
-            Ok((accuracy, ntk_top, sharpness))
-        })();
-        match measured {
-            Ok((accuracy, ntk_top, sharpness)) => {
-                self.trace.step.push(step);
-                self.trace.loss.push(loss);
-                self.trace.accuracy.push(accuracy);
-                self.trace.ntk_top.push(ntk_top);
-                self.trace.sharpness.push(sharpness);
-            }
-            Err(error) => self.error = Some(error.into()),
-        }
+    ) -> Result<Control, LabError> {
+        let accuracy = risk.accuracy(theta)?;
+        let ntk_top = self.curvature.ntk_top(risk, theta)?;
+        let sharpness = self.curvature.sharpness(risk, theta)?;
+        self.trace.step.push(step);
+        self.trace.loss.push(loss);
+        self.trace.accuracy.push(accuracy);
+        self.trace.ntk_top.push(ntk_top);
+        self.trace.sharpness.push(sharpness);
         (self.progress)(step);
+        Ok(Control::Continue)
     }
 }

@@ -139,13 +139,24 @@ fn a_diverging_schedule_stops_finite_too() {
 #[test]
 fn diagonal_nets_stop_finite_when_diverging() {
     use catapult_models::{DiagonalNet, EmpiricalRisk};
-    use catapult_optim::{GradientDescent, Objective, Observer, TrainOptions, train};
+    use catapult_optim::{
+        Control, GradientDescent, Objective, Observer, OptimError, TrainOptions, train,
+    };
 
     struct Finite(usize);
     impl<O: Objective + ?Sized> Observer<O> for Finite {
-        fn observe(&mut self, _: usize, theta: faer::ColRef<'_, f64>, loss: f64, _: &mut O) {
+        type Error = OptimError;
+
+        fn observe(
+            &mut self,
+            _: usize,
+            theta: faer::ColRef<'_, f64>,
+            loss: f64,
+            _: &mut O,
+        ) -> Result<Control, OptimError> {
             assert!(loss.is_finite() && theta.is_all_finite());
             self.0 += 1;
+            Ok(Control::Continue)
         }
     }
 
@@ -156,10 +167,17 @@ fn diagonal_nets_stop_finite_when_diverging() {
                 let model = DiagonalNet::new(depth, 4).unwrap();
                 let mut theta = model.uniform_init(0.5).unwrap();
                 let mut risk = EmpiricalRisk::new(model, loss, data.clone()).unwrap();
-                let gd = GradientDescent::new(eta).unwrap();
                 let options = TrainOptions::new(400, 10).unwrap();
                 let mut seen = Finite(0);
-                let outcome = train(&mut risk, &mut theta, &gd, &options, &mut seen).unwrap();
+                let outcome = train(
+                    &mut risk,
+                    &mut theta,
+                    &mut GradientDescent,
+                    &eta,
+                    &options,
+                    &mut seen,
+                )
+                .unwrap();
                 let label = format!("depth {depth} {loss} η {eta}");
                 assert!(outcome.diverged || eta < 1e300, "{label}");
                 assert!(seen.0 >= 1, "{label}");

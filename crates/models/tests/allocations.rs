@@ -1,8 +1,9 @@
 //! The training loop does not allocate: a counting global allocator shows that the number of
-//! allocations of a run does not grow with its number of steps (GD, and mini-batch SGD with
-//! momentum and a schedule), that a Hessian-vector product allocates nothing, that every
-//! model's forward, vjp, jvp, curvature and Hessian-vector products on faer views (contiguous
-//! or strided) allocate nothing once the workspace is built, and that the risk's evaluations
+//! allocations of a run does not grow with its number of steps (GD with a constant step,
+//! mini-batch SGD with momentum and a schedule, and GD with an observer that stops the run
+//! and a final hook), that a Hessian-vector product allocates nothing, that every model's
+//! forward, vjp, jvp, curvature and Hessian-vector products on faer views (contiguous or
+//! strided) allocate nothing once the workspace is built, and that the risk's evaluations
 //! and operators read θ in place instead of copying it.
 
 use catapult_data::two_gaussians;
@@ -10,12 +11,12 @@ use catapult_losses::Loss;
 use catapult_models::{
     DeepLinear, DiagonalNet, EmpiricalRisk, Model, Normalisation, PenultimateFeatures, ReluMlp,
 };
-use catapult_optim::Objective;
 use catapult_optim::{
-    GradientDescent, LrSchedule, NoObserver, Sgd, SgdConfig, TrainOptions, train, train_scheduled,
+    Control, GradientDescent, LrSchedule, NoObserver, Objective, Observer, OptimError, Sgd,
+    SgdConfig, TrainOptions, TrainOutcome, train,
 };
 use catapult_spectral::SymmetricOperator;
-use faer::{Col, Mat, MatRef};
+use faer::{Col, ColRef, Mat, MatRef};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -63,11 +64,74 @@ fn risk() -> EmpiricalRisk<DeepLinear> {
 fn gd_run(steps: usize) -> usize {
     let mut risk = risk();
     let mut theta = risk.model().init(0);
-    let gd = GradientDescent::new(0.05).unwrap();
     let options = TrainOptions::new(steps, steps).unwrap();
     allocations(|| {
-        train(&mut risk, &mut theta, &gd, &options, &mut NoObserver).unwrap();
+        train(
+            &mut risk,
+            &mut theta,
+            &mut GradientDescent,
+            &0.05,
+            &options,
+            &mut NoObserver,
+        )
+        .unwrap();
     })
+}
+
+/// Observes every step; stops at step `stop`; counts the `finish` calls.
+struct StopAt {
+    stop: usize,
+    finished: usize,
+}
+
+impl<O: Objective + ?Sized> Observer<O> for StopAt {
+    type Error = OptimError;
+
+    fn observe(
+        &mut self,
+        step: usize,
+        _: ColRef<'_, f64>,
+        _: f64,
+        _: &mut O,
+    ) -> Result<Control, OptimError> {
+        Ok(if step == self.stop {
+            Control::Stop
+        } else {
+            Control::Continue
+        })
+    }
+
+    fn finish(
+        &mut self,
+        _: &TrainOutcome,
+        _: ColRef<'_, f64>,
+        _: &mut O,
+    ) -> Result<(), OptimError> {
+        self.finished += 1;
+        Ok(())
+    }
+}
+
+/// GD observed at every step by [`StopAt`], stopped at step `stop` of 2000.
+fn stopped_run(stop: usize) -> usize {
+    let mut risk = risk();
+    let mut theta = risk.model().init(0);
+    let options = TrainOptions::new(2000, 1).unwrap();
+    let mut observer = StopAt { stop, finished: 0 };
+    let count = allocations(|| {
+        let outcome = train(
+            &mut risk,
+            &mut theta,
+            &mut GradientDescent,
+            &0.05,
+            &options,
+            &mut observer,
+        )
+        .unwrap();
+        assert_eq!(outcome.stopped_at, Some(stop));
+    });
+    assert_eq!(observer.finished, 1);
+    count
 }
 
 fn sgd_run(steps: usize) -> usize {
@@ -82,7 +146,7 @@ fn sgd_run(steps: usize) -> usize {
     let schedule: LrSchedule = "cosine:k0=0.05,floor=0.001,T=100".parse().unwrap();
     let options = TrainOptions::new(steps, steps).unwrap();
     allocations(|| {
-        train_scheduled(
+        train(
             &mut risk,
             &mut theta,
             &mut sgd,
@@ -107,6 +171,11 @@ fn allocations_do_not_grow_with_the_number_of_steps() {
     assert_eq!(
         short, long,
         "SGD: {short} allocations for 10 steps, {long} for 1000"
+    );
+    let (short, long) = (stopped_run(10), stopped_run(1000));
+    assert_eq!(
+        short, long,
+        "observed and stopped GD: {short} allocations for 10 steps, {long} for 1000"
     );
 
     let mut risk = risk();

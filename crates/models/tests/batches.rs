@@ -1,12 +1,13 @@
 //! Mini-batch gradients of the empirical risk against the risk of the batch's own dataset,
-//! and SGD on a risk against gradient descent, bit for bit.
+//! and gradient descent on a risk against a hand-written loop and SGD against gradient
+//! descent, bit for bit.
 
 use catapult_data::{Dataset, two_gaussians};
 use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, Model};
 use catapult_optim::{
-    GradientDescent, Objective, Observer, Sampling, Sgd, SgdConfig, StochasticObjective,
-    TrainOptions, WeightDecay, train, train_scheduled,
+    Control, GradientDescent, Objective, Observer, OptimError, Sampling, Sgd, SgdConfig,
+    StochasticObjective, TrainOptions, WeightDecay, train,
 };
 use faer::{Col, ColRef, Mat};
 
@@ -189,9 +190,18 @@ fn an_empty_batch_panics() {
 struct Bits(Vec<(usize, u64, Vec<u64>)>);
 
 impl<O: Objective + ?Sized> Observer<O> for Bits {
-    fn observe(&mut self, step: usize, theta: ColRef<'_, f64>, loss: f64, _: &mut O) {
+    type Error = OptimError;
+
+    fn observe(
+        &mut self,
+        step: usize,
+        theta: ColRef<'_, f64>,
+        loss: f64,
+        _: &mut O,
+    ) -> Result<Control, OptimError> {
         let theta = theta.iter().map(|v| v.to_bits()).collect();
         self.0.push((step, loss.to_bits(), theta));
+        Ok(Control::Continue)
     }
 }
 
@@ -199,8 +209,38 @@ fn bits(theta: &Col<f64>) -> Vec<u64> {
     theta.iter().map(|v| v.to_bits()).collect()
 }
 
+/// Gradient descent written out by hand with the update of the loop before the step trait,
+/// `θ_i ← θ_i − η·g_i`: the observations (steps 0, every `every` and the last) as bits, and
+/// the final θ. Stops, without observing, at a loss above `threshold` or a non-finite
+/// gradient.
+fn hand_written_gd(
+    risk: &mut EmpiricalRisk<DeepLinear>,
+    mut theta: Col<f64>,
+    eta: f64,
+    (steps, every, threshold): (usize, usize, f64),
+) -> (Bits, Col<f64>) {
+    let mut gradient = Col::<f64>::zeros(theta.nrows());
+    let mut observed = Bits::default();
+    for step in 0..=steps {
+        let loss = risk.value_and_gradient(theta.as_ref(), gradient.as_mut());
+        if !loss.is_finite() || loss > threshold || !gradient.is_all_finite() {
+            break;
+        }
+        if step % every == 0 || step == steps {
+            observed.0.push((step, loss.to_bits(), bits(&theta)));
+        }
+        if step == steps {
+            break;
+        }
+        for i in 0..theta.nrows() {
+            theta[i] -= eta * gradient[i];
+        }
+    }
+    (observed, theta)
+}
+
 #[test]
-fn full_batch_sgd_reproduces_gradient_descent_bit_for_bit() {
+fn gradient_descent_and_full_batch_sgd_reproduce_the_hand_written_loop_bit_for_bit() {
     let n = 2 * N_PER_CLASS;
     // A small step, a catapult-sized one, and one that diverges under the squared loss.
     for (loss, eta) in [
@@ -218,11 +258,16 @@ fn full_batch_sgd_reproduces_gradient_descent_bit_for_bit() {
         let gd_outcome = train(
             &mut risk(loss, data()),
             &mut gd_theta,
-            &GradientDescent::new(eta).unwrap(),
+            &mut GradientDescent,
+            &eta,
             &options,
             &mut gd_bits,
         )
         .unwrap();
+        let (expected, expected_theta) =
+            hand_written_gd(&mut risk(loss, data()), start.clone(), eta, (300, 7, 1e6));
+        assert_eq!(gd_bits.0, expected.0, "{loss:?}, η = {eta}");
+        assert_eq!(bits(&gd_theta), bits(&expected_theta));
         let schedule = format!("fix:k0={eta}")
             .parse::<catapult_optim::LrSchedule>()
             .unwrap();
@@ -234,7 +279,7 @@ fn full_batch_sgd_reproduces_gradient_descent_bit_for_bit() {
             let mut sgd = Sgd::new(config, model().num_params(), n).unwrap();
             let mut theta = start.clone();
             let mut sgd_bits = Bits::default();
-            let outcome = train_scheduled(
+            let outcome = train(
                 &mut risk(loss, data()),
                 &mut theta,
                 &mut sgd,
@@ -266,7 +311,7 @@ fn seeded_mini_batch_sgd_on_a_risk_is_reproducible_and_trains() {
         let mut sgd = Sgd::new(config, model().num_params(), n).unwrap();
         let mut theta = model().init(6);
         let mut observed = Bits::default();
-        let outcome = train_scheduled(
+        let outcome = train(
             &mut risk(Loss::Logistic, data()),
             &mut theta,
             &mut sgd,

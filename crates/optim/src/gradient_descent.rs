@@ -1,33 +1,42 @@
-//! Full-batch gradient descent with a constant step.
+//! Full-batch gradient descent.
 
-use crate::OptimError;
+use crate::{Objective, OptimError, Optimizer, StepLoss};
 use faer::{ColMut, ColRef};
 
-/// `θ ← θ − η ∇L(θ)` with a constant learning rate `η > 0`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GradientDescent {
-    learning_rate: f64,
-}
+/// Full-batch gradient descent, `θ_{t+1} = θ_t − η_t ∇L(θ_t)`, with the step sizes `η_t` of
+/// the schedule [`crate::train`] is given (a constant `η` is the schedule `&η`). It keeps no
+/// state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GradientDescent;
 
 impl GradientDescent {
-    /// Errors unless `learning_rate` is finite and positive.
-    pub fn new(learning_rate: f64) -> Result<Self, OptimError> {
-        if learning_rate.is_finite() && learning_rate > 0.0 {
-            Ok(Self { learning_rate })
-        } else {
-            Err(OptimError::InvalidLearningRate(learning_rate))
-        }
-    }
-
-    /// The step size `η`.
-    pub fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-
-    /// One update in place: `θ ← θ − η g`. O(p), no allocation.
-    pub fn step(&self, mut theta: ColMut<'_, f64>, gradient: ColRef<'_, f64>) {
-        let eta = self.learning_rate;
+    /// One update in place: `θ ← θ − η g`, entry by entry as `θ_i ← θ_i − (η·g_i)`. The
+    /// step size is not checked here. O(p), no allocation.
+    pub fn step(&self, learning_rate: f64, mut theta: ColMut<'_, f64>, gradient: ColRef<'_, f64>) {
+        let eta = learning_rate;
         faer::zip!(theta.as_mut(), gradient).for_each(|faer::unzip!(t, g)| *t -= eta * *g);
+    }
+}
+
+impl<O: Objective + ?Sized> Optimizer<O> for GradientDescent {
+    /// Always fits: gradient descent has no buffers.
+    fn check(&self, _: &O) -> Result<(), OptimError> {
+        Ok(())
+    }
+
+    /// `∇L(θ_t)` by [`Objective::value_and_gradient`]; the loss is [`StepLoss::Full`].
+    fn evaluate(
+        &mut self,
+        objective: &mut O,
+        theta: ColRef<'_, f64>,
+        gradient: ColMut<'_, f64>,
+    ) -> StepLoss {
+        StepLoss::Full(objective.value_and_gradient(theta, gradient))
+    }
+
+    /// [`GradientDescent::step`].
+    fn step(&mut self, learning_rate: f64, theta: ColMut<'_, f64>, gradient: ColRef<'_, f64>) {
+        GradientDescent::step(self, learning_rate, theta, gradient);
     }
 }
 
@@ -37,21 +46,10 @@ mod tests {
     use faer::Col;
 
     #[test]
-    fn rejects_non_positive_and_non_finite_rates() {
-        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-            assert!(matches!(
-                GradientDescent::new(bad),
-                Err(OptimError::InvalidLearningRate(_))
-            ));
-        }
-    }
-
-    #[test]
     fn step_moves_against_the_gradient() {
-        let gd = GradientDescent::new(0.25).unwrap();
         let mut theta = Col::from_fn(3, |i| i as f64);
         let gradient = Col::from_fn(3, |i| 4.0 * (i as f64 + 1.0));
-        gd.step(theta.as_mut(), gradient.as_ref());
+        GradientDescent.step(0.25, theta.as_mut(), gradient.as_ref());
         assert_eq!(theta, Col::from_fn(3, |i| i as f64 - (i as f64 + 1.0)));
     }
 }

@@ -1,17 +1,19 @@
 //! Optimisation for catapult: the [`Objective`] trait a problem implements (value, gradient,
-//! Hessian-vector product), [`GradientDescent`] with a constant step, and a [`train`] loop that
-//! hands the iterate to composable [`Observer`]s every `k` steps and stops a diverging run.
-//! Learning-rate [`schedule`]s (LRBench's policies, cosine, SGDR, one-cycle, warm-up and
-//! sequences) give `η_t` per step through the [`Schedule`] trait and parse from spec strings.
-//! Gradient flow (and any ODE) is integrated with error control by [`DormandPrince`].
-//! [`Sgd`] adds mini-batches of a [`StochasticObjective`], heavy-ball or Nesterov momentum and
-//! coupled or decoupled weight decay, run under a schedule by [`train_scheduled`].
+//! Hessian-vector product), step rules behind the [`Optimizer`] trait, and one [`train`] loop
+//! that runs a rule under a step-size [`Schedule`], hands the iterate to composable
+//! [`Observer`]s every `k` steps (which can fail, with a typed error, or stop the run), and
+//! stops a diverging run. The rules: [`GradientDescent`], and [`Sgd`] with mini-batches of a
+//! [`StochasticObjective`], heavy-ball or Nesterov momentum and coupled or decoupled weight
+//! decay. Learning-rate [`schedule`]s (LRBench's policies, cosine, SGDR, one-cycle, warm-up
+//! and sequences) give `η_t` per step and parse from spec strings; a plain `f64` is a
+//! constant step. Gradient flow (and any ODE) is integrated with error control by
+//! [`DormandPrince`].
 //!
-//! The split follows argmin: the problem is a trait the user implements; solvers and observers
-//! are separate. Parameters are one flat `faer::Col<f64>`.
+//! The split follows argmin: the problem is a trait the user implements; step rules,
+//! schedules and observers are separate. Parameters are one flat `faer::Col<f64>`.
 //!
 //! ```
-//! use catapult_optim::{train, GradientDescent, NoObserver, Objective, TrainOptions};
+//! use catapult_optim::{train, Control, GradientDescent, NoObserver, Objective, Observer, OptimError, TrainOptions};
 //! use faer::{Col, ColMut, ColRef};
 //!
 //! /// `L(θ) = ½ Σ c_i θ_i²`.
@@ -30,16 +32,33 @@
 //!     }
 //! }
 //!
+//! /// Stops the run once the loss is below a target.
+//! struct Target(f64);
+//! impl<O: Objective + ?Sized> Observer<O> for Target {
+//!     type Error = OptimError;
+//!     fn observe(&mut self, _: usize, _: ColRef<'_, f64>, loss: f64, _: &mut O) -> Result<Control, OptimError> {
+//!         Ok(if loss < self.0 { Control::Stop } else { Control::Continue })
+//!     }
+//! }
+//!
 //! let mut theta = Col::from_fn(2, |_| 1.0);
-//! let gd = GradientDescent::new(0.5).unwrap();
 //! let options = TrainOptions::new(100, 10).unwrap();
-//! let outcome = train(&mut Quadratic(vec![1.0, 3.0]), &mut theta, &gd, &options, &mut NoObserver).unwrap();
-//! assert!(!outcome.diverged && outcome.final_loss < 1e-20);
+//! let outcome =
+//!     train(&mut Quadratic(vec![1.0, 3.0]), &mut theta, &mut GradientDescent, &0.5, &options, &mut NoObserver)
+//!         .unwrap();
+//! assert!(!outcome.diverged && outcome.final_loss < 1e-20 && outcome.stopped_at.is_none());
+//!
+//! let mut theta = Col::from_fn(2, |_| 1.0);
+//! let outcome =
+//!     train(&mut Quadratic(vec![1.0, 3.0]), &mut theta, &mut GradientDescent, &0.5, &options, &mut Target(1e-6))
+//!         .unwrap();
+//! assert_eq!((outcome.stopped_at, outcome.steps_taken), (Some(20), 20));
 //! ```
 
 mod gradient_descent;
 mod objective;
 mod ode;
+mod optimizer;
 pub mod schedule;
 mod sgd;
 mod stochastic;
@@ -48,12 +67,11 @@ mod train;
 pub use gradient_descent::GradientDescent;
 pub use objective::Objective;
 pub use ode::{DormandPrince, Flow, GradientFlow, OdeOptions, OdeOutcome, OdeSystem, StepView};
+pub use optimizer::{Optimizer, StepLoss};
 pub use schedule::{LrSchedule, Schedule, ScheduleError};
 pub use sgd::{Sampling, Sgd, SgdConfig, WeightDecay};
 pub use stochastic::StochasticObjective;
-pub use train::{
-    NoObserver, Observer, RISE_TOLERANCE, TrainOptions, TrainOutcome, train, train_scheduled,
-};
+pub use train::{Control, NoObserver, Observer, RISE_TOLERANCE, TrainOptions, TrainOutcome, train};
 
 /// Invalid optimiser settings or inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

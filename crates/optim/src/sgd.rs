@@ -15,8 +15,8 @@
 //!    the same `η_t`, and never enters the gradient or the momentum buffer).
 //!
 //! With `μ = 0` and no decay the update is `θ ← θ − η_t g`, computed exactly as
-//! [`crate::GradientDescent::step`] does, so a full-batch run reproduces gradient descent bit
-//! for bit.
+//! [`crate::GradientDescent::step`] does, so a full-batch run of [`crate::train`] reproduces
+//! gradient descent bit for bit.
 //!
 //! # Batches
 //!
@@ -33,7 +33,7 @@
 //! Randomness comes from one Xoshiro256++ stream seeded by [`SgdConfig::seed`]: the same
 //! config and seed give the same batches and the same bits.
 
-use crate::OptimError;
+use crate::{OptimError, Optimizer, StepLoss, StochasticObjective};
 use faer::{Col, ColMut, ColRef};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::seq::SliceRandom;
@@ -96,8 +96,8 @@ impl Default for SgdConfig {
 /// Stochastic gradient descent (see the module documentation for the update and the batch
 /// convention). Owns its momentum buffer, random stream and index buffers, all allocated by
 /// [`Sgd::new`]: [`Sgd::next_batch`] and [`Sgd::step`] do not allocate. This state carries
-/// over between [`crate::train_scheduled`] calls, so a second call continues the run (with
-/// its schedule restarting at `t = 0`); build a new `Sgd` for a fresh start.
+/// over between [`crate::train`] calls, so a second call continues the run (with its
+/// schedule restarting at `t = 0`); build a new `Sgd` for a fresh start.
 #[derive(Debug, Clone)]
 pub struct Sgd {
     config: SgdConfig,
@@ -262,5 +262,48 @@ impl Sgd {
                 },
             );
         }
+    }
+}
+
+impl<O: StochasticObjective + ?Sized> Optimizer<O> for Sgd {
+    /// Errors ([`OptimError::OptimizerMismatch`]) unless the optimizer was built for the
+    /// objective's numbers of parameters and samples.
+    fn check(&self, objective: &O) -> Result<(), OptimError> {
+        for (what, optimizer, objective) in [
+            ("parameters", self.dim, objective.dim()),
+            ("samples", self.num_samples, objective.num_samples()),
+        ] {
+            if optimizer != objective {
+                return Err(OptimError::OptimizerMismatch {
+                    what,
+                    optimizer,
+                    objective,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// On the batch `B_t` of [`Sgd::next_batch`]: `∇L_B(θ_t)` by
+    /// [`StochasticObjective::batch_value_and_gradient`], a [`StepLoss::Batch`]; on a
+    /// full-batch step: `∇L(θ_t)` by [`crate::Objective::value_and_gradient`], a
+    /// [`StepLoss::Full`].
+    fn evaluate(
+        &mut self,
+        objective: &mut O,
+        theta: ColRef<'_, f64>,
+        gradient: ColMut<'_, f64>,
+    ) -> StepLoss {
+        match self.next_batch() {
+            Some(batch) => {
+                StepLoss::Batch(objective.batch_value_and_gradient(theta, batch, gradient))
+            }
+            None => StepLoss::Full(objective.value_and_gradient(theta, gradient)),
+        }
+    }
+
+    /// [`Sgd::step`].
+    fn step(&mut self, learning_rate: f64, theta: ColMut<'_, f64>, gradient: ColRef<'_, f64>) {
+        Sgd::step(self, learning_rate, theta, gradient);
     }
 }

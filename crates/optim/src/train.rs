@@ -1,28 +1,130 @@
-//! The train loop: gradient steps, observers every `k` steps, divergence detection.
+//! The train loop: one [`Optimizer`] step per iteration under a [`Schedule`], [`Observer`]s
+//! every `k` steps that can fail or stop the run, divergence detection.
+//!
+//! # Errors of observers
+//!
+//! An observer names the error it can fail with ([`Observer::Error`]), and [`train`] returns
+//! that same type, which must absorb the loop's own [`OptimError`] (`Error:
+//! From<OptimError>`). A run's caller thus gets one typed error and propagates it with `?`:
+//! the lab's recorder fails with `LabError`, an experiment's monitor with
+//! `ExperimentError`, both of which already wrap an [`OptimError`]; an observer that cannot
+//! fail, such as [`NoObserver`], uses [`OptimError`] itself. (The alternative, a
+//! `TrainError<E> { Optim, Observer(E) }`, would make every caller unwrap a second layer
+//! into a type that already has both.)
 
-use crate::{GradientDescent, Objective, OptimError, Schedule, Sgd, StochasticObjective};
+use crate::{Objective, OptimError, Optimizer, Schedule, StepLoss};
 use faer::{Col, ColRef};
 
-/// Called with the iterate at step 0, every `observe_every` steps, and at the last step,
-/// whenever the loss there is finite. Observers compose as tuples: `(a, b)` calls `a` then `b`.
-pub trait Observer<O: Objective + ?Sized> {
-    /// `theta` is θ_step, `loss` is L(θ_step); `objective` is there for extra measurements
-    /// (Hessian-vector products, predictions).
-    fn observe(&mut self, step: usize, theta: ColRef<'_, f64>, loss: f64, objective: &mut O);
+/// Whether the run goes on after an observation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Take the next step.
+    Continue,
+    /// End the run at this step: no further step is taken, and the outcome's
+    /// [`TrainOutcome::stopped_at`] records the step.
+    Stop,
 }
 
-/// An observer that records nothing.
+impl Control {
+    /// [`Control::Stop`] if either `self` or `other` is, [`Control::Continue`] otherwise.
+    pub fn or(self, other: Control) -> Control {
+        if self == Control::Stop || other == Control::Stop {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    }
+}
+
+/// Sees the iterate at step 0, every `observe_every` steps, and at the last step, whenever
+/// the loss there is finite; can fail (its error ends the run and reaches the caller of
+/// [`train`]) or stop the run early ([`Control::Stop`]); and is told once how the run ended
+/// ([`Observer::finish`]).
+///
+/// Observers compose as pairs: `(a, b)` calls `a` then `b`, ends the run with the first error
+/// (without calling `b` after `a` failed), and stops when either asks to. The pair fails
+/// with `a`'s error type, into which `b`'s must convert (an observer failing with
+/// [`OptimError`] pairs after one failing with a type that wraps it).
+pub trait Observer<O: Objective + ?Sized> {
+    /// What an observation can fail with. [`train`] returns it, so it must hold the loop's
+    /// own errors too (`From<OptimError>`); [`OptimError`] for an observer that cannot fail.
+    type Error;
+
+    /// Observes `theta = θ_step` with `loss = L(θ_step)` (the full-batch loss, also at
+    /// mini-batch steps); `objective` is there for extra measurements (Hessian-vector
+    /// products, predictions). Returns whether the run goes on.
+    fn observe(
+        &mut self,
+        step: usize,
+        theta: ColRef<'_, f64>,
+        loss: f64,
+        objective: &mut O,
+    ) -> Result<Control, Self::Error>;
+
+    /// Called once after the loop, whether the run completed, diverged or was stopped, with
+    /// the run's `outcome` and `theta` where it ended (not called when the loop itself
+    /// fails: bad inputs, or an observer error). Does nothing by default.
+    fn finish(
+        &mut self,
+        outcome: &TrainOutcome,
+        theta: ColRef<'_, f64>,
+        objective: &mut O,
+    ) -> Result<(), Self::Error> {
+        let _ = (outcome, theta, objective);
+        Ok(())
+    }
+}
+
+/// An observer that records nothing and never fails or stops.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoObserver;
 
 impl<O: Objective + ?Sized> Observer<O> for NoObserver {
-    fn observe(&mut self, _: usize, _: ColRef<'_, f64>, _: f64, _: &mut O) {}
+    type Error = OptimError;
+
+    fn observe(
+        &mut self,
+        _: usize,
+        _: ColRef<'_, f64>,
+        _: f64,
+        _: &mut O,
+    ) -> Result<Control, OptimError> {
+        Ok(Control::Continue)
+    }
 }
 
-impl<O: Objective + ?Sized, A: Observer<O>, B: Observer<O>> Observer<O> for (A, B) {
-    fn observe(&mut self, step: usize, theta: ColRef<'_, f64>, loss: f64, objective: &mut O) {
-        self.0.observe(step, theta, loss, objective);
-        self.1.observe(step, theta, loss, objective);
+impl<O, A, B> Observer<O> for (A, B)
+where
+    O: Objective + ?Sized,
+    A: Observer<O>,
+    B: Observer<O>,
+    B::Error: Into<A::Error>,
+{
+    type Error = A::Error;
+
+    fn observe(
+        &mut self,
+        step: usize,
+        theta: ColRef<'_, f64>,
+        loss: f64,
+        objective: &mut O,
+    ) -> Result<Control, A::Error> {
+        let first = self.0.observe(step, theta, loss, objective)?;
+        let second = self
+            .1
+            .observe(step, theta, loss, objective)
+            .map_err(Into::into)?;
+        Ok(first.or(second))
+    }
+
+    fn finish(
+        &mut self,
+        outcome: &TrainOutcome,
+        theta: ColRef<'_, f64>,
+        objective: &mut O,
+    ) -> Result<(), A::Error> {
+        self.0.finish(outcome, theta, objective)?;
+        self.1.finish(outcome, theta, objective).map_err(Into::into)
     }
 }
 
@@ -105,7 +207,8 @@ pub const RISE_TOLERANCE: f64 = 1e-9;
 /// What happened in a run. Losses are the last finite ones seen.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainOutcome {
-    /// Gradient steps taken (equal to the requested steps unless the run diverged).
+    /// Gradient steps taken (equal to the requested steps unless the run diverged or was
+    /// stopped).
     pub steps_taken: usize,
     /// Whether the loss became non-finite or exceeded the divergence threshold.
     pub diverged: bool,
@@ -121,6 +224,9 @@ pub struct TrainOutcome {
     /// The first step whose loss exceeded the previous step's by more than
     /// [`RISE_TOLERANCE`] (relative), if any.
     pub first_rise: Option<usize>,
+    /// `Some(t)` when an observer returned [`Control::Stop`] at step `t`: the run ended
+    /// there, with `steps_taken = t`.
+    pub stopped_at: Option<usize>,
 }
 
 impl TrainOutcome {
@@ -134,6 +240,7 @@ impl TrainOutcome {
             max_loss: f64::NAN,
             late_max_loss: f64::NAN,
             first_rise: None,
+            stopped_at: None,
         }
     }
 
@@ -160,151 +267,97 @@ impl TrainOutcome {
     }
 }
 
-/// Runs full-batch gradient descent from `theta` (updated in place) for `options.steps()`
-/// steps. The loss and gradient are evaluated once per step; the gradient buffer is allocated
-/// once. A loss that is not finite or exceeds the threshold, or a non-finite gradient, stops
-/// the run with `diverged = true`; `theta` then holds the iterate where that was detected.
-pub fn train<O, Obs>(
-    objective: &mut O,
-    theta: &mut Col<f64>,
-    optimizer: &GradientDescent,
-    options: &TrainOptions,
-    observer: &mut Obs,
-) -> Result<TrainOutcome, OptimError>
-where
-    O: Objective + ?Sized,
-    Obs: Observer<O>,
-{
-    check_parameters(objective.dim(), theta.as_ref())?;
-    let mut gradient = Col::<f64>::zeros(theta.nrows());
-    let mut outcome = TrainOutcome::empty();
-    for step in 0..=options.steps {
-        let loss = objective.value_and_gradient(theta.as_ref(), gradient.as_mut());
-        if options.blew_up(loss, gradient.as_ref()) {
-            outcome.diverged = true;
-            break;
-        }
-        outcome.record(step, options.steps, loss);
-        if options.observes(step) {
-            observer.observe(step, theta.as_ref(), loss, objective);
-        }
-        if step == options.steps {
-            break;
-        }
-        optimizer.step(theta.as_mut(), gradient.as_ref());
-        outcome.steps_taken = step + 1;
-    }
-    Ok(outcome)
-}
-
-/// Runs [`Sgd`] from `theta` (updated in place) for `options.steps()` steps, step `t` with
-/// learning rate `η_t = schedule.learning_rate(t)`: the loop of [`train`] with mini-batches,
-/// momentum, weight decay and a schedule.
+/// Runs `optimizer` from `theta` (updated in place) for `options.steps()` steps, step `t`
+/// with learning rate `η_t = schedule.learning_rate(t)`: the one train loop, for every
+/// [`Optimizer`] (gradient descent, mini-batch SGD with momentum and weight decay). A
+/// constant step `η` is the schedule `&η`.
 ///
-/// At each step `t = 0, …, steps` the loss and gradient are evaluated once: on the batch
-/// `B_t` of [`Sgd::next_batch`] with [`StochasticObjective::batch_value_and_gradient`], or,
-/// for a full-batch step, with [`Objective::value_and_gradient`] exactly as [`train`] does.
-/// A loss that is not finite or exceeds the threshold, or a non-finite gradient, stops the
-/// run with `diverged = true`; `theta` then holds the iterate where that was detected.
-/// [`TrainOutcome`]'s `initial_loss`, `final_loss` and `max_loss` are over these per-step
-/// losses: the batch loss `L_{B_t}(θ_t)` at mini-batch steps.
+/// At each step `t = 0, …, steps` the loss and gradient are evaluated once, by
+/// [`Optimizer::evaluate`] (on a mini-batch `B_t` or on the whole objective). A loss that is
+/// not finite or exceeds the threshold, or a non-finite gradient, stops the run with
+/// `diverged = true`; `theta` then holds the iterate where that was detected.
+/// [`TrainOutcome`]'s losses follow the full-batch loss: every step's for a full-batch
+/// optimizer, the observed steps' `L(θ_t)` for a mini-batch one (whose per-step batch loss
+/// rises and falls with the batch).
 ///
 /// Observers see step 0, every `observe_every` steps and the last step, always with the
 /// full-batch training loss `L(θ_t)`: at a mini-batch step it is computed there by
 /// [`Objective::value`] (one extra pass over the data per observed step), and the run also
 /// stops as diverged, before observing, when that loss is not finite or exceeds the
-/// threshold.
+/// threshold. An observer's error ends the run and is returned; [`Control::Stop`] ends it
+/// after that observation, with [`TrainOutcome::stopped_at`] set. After the loop,
+/// [`Observer::finish`] is called once with the outcome.
 ///
-/// With `SgdConfig::default()` (full batch, no momentum, no decay) and a constant schedule
-/// `fix:k0=η`, the run (outcome, observations and `theta`) is bit for bit that of [`train`]
-/// with `GradientDescent::new(η)`. Buffers are allocated before the first step; the loop
-/// does not allocate (beyond what the objective's own calls do).
+/// Gradient descent, `θ_{t+1} = θ_t − η_t ∇L(θ_t)`, is computed entry by entry as
+/// `θ_i ← θ_i − (η_t·g_i)`, by [`crate::GradientDescent`] and by [`crate::Sgd`] on full
+/// batches without momentum or decay alike, so the two give the same bits. The gradient
+/// buffer is allocated before the first step; the loop does not allocate (beyond what the
+/// objective's, optimizer's and observer's own calls do).
 ///
-/// Errors, before any step: `theta` of the wrong length or not finite, an `sgd` built for
-/// another number of parameters or samples than the objective's, or a schedule whose
-/// `η_t` is not finite and `> 0` at some step `t < steps`.
-pub fn train_scheduled<O, S, Obs>(
+/// Errors, before any step: `theta` of the wrong length or not finite, an optimizer that
+/// does not fit the objective ([`Optimizer::check`]), or a schedule whose `η_t` is not
+/// finite and `> 0` at some step `t < steps`; then any observer error.
+pub fn train<O, R, S, Obs>(
     objective: &mut O,
     theta: &mut Col<f64>,
-    sgd: &mut Sgd,
+    optimizer: &mut R,
     schedule: &S,
     options: &TrainOptions,
     observer: &mut Obs,
-) -> Result<TrainOutcome, OptimError>
+) -> Result<TrainOutcome, Obs::Error>
 where
-    O: StochasticObjective + ?Sized,
+    O: Objective + ?Sized,
+    R: Optimizer<O> + ?Sized,
     S: Schedule + ?Sized,
     Obs: Observer<O>,
+    Obs::Error: From<OptimError>,
 {
     check_parameters(objective.dim(), theta.as_ref())?;
-    check_optimizer(sgd, &*objective)?;
+    optimizer.check(&*objective)?;
     check_schedule(schedule, options.steps)?;
     let mut gradient = Col::<f64>::zeros(theta.nrows());
     let mut outcome = TrainOutcome::empty();
     for step in 0..=options.steps {
-        let batch = sgd.next_batch();
-        let mini_batch = batch.is_some();
-        let loss = match batch {
-            Some(batch) => {
-                objective.batch_value_and_gradient(theta.as_ref(), batch, gradient.as_mut())
-            }
-            None => objective.value_and_gradient(theta.as_ref(), gradient.as_mut()),
-        };
+        let evaluated = optimizer.evaluate(objective, theta.as_ref(), gradient.as_mut());
+        let loss = evaluated.value();
         if options.blew_up(loss, gradient.as_ref()) {
             outcome.diverged = true;
             break;
         }
         // The outcome follows the full-batch loss: at every step for full-batch runs, at the
         // observed steps for mini-batch runs (a mini-batch loss rises and falls with the batch).
-        if !mini_batch {
+        if let StepLoss::Full(loss) = evaluated {
             outcome.record(step, options.steps, loss);
         }
         if options.observes(step) {
-            let full_loss = if mini_batch {
-                objective.value(theta.as_ref())
-            } else {
-                loss
+            let full_loss = match evaluated {
+                StepLoss::Full(loss) => loss,
+                StepLoss::Batch(_) => objective.value(theta.as_ref()),
             };
             if options.exceeds(full_loss) {
                 outcome.diverged = true;
                 break;
             }
-            if mini_batch {
+            if let StepLoss::Batch(_) = evaluated {
                 outcome.record(step, options.steps, full_loss);
             }
-            observer.observe(step, theta.as_ref(), full_loss, objective);
+            if observer.observe(step, theta.as_ref(), full_loss, objective)? == Control::Stop {
+                outcome.stopped_at = Some(step);
+                break;
+            }
         }
         if step == options.steps {
             break;
         }
-        sgd.step(
+        optimizer.step(
             schedule.learning_rate(step),
             theta.as_mut(),
             gradient.as_ref(),
         );
         outcome.steps_taken = step + 1;
     }
+    observer.finish(&outcome, theta.as_ref(), objective)?;
     Ok(outcome)
-}
-
-/// Errors unless `sgd` was built for the objective's numbers of parameters and samples.
-fn check_optimizer<O>(sgd: &Sgd, objective: &O) -> Result<(), OptimError>
-where
-    O: StochasticObjective + ?Sized,
-{
-    for (what, optimizer, objective) in [
-        ("parameters", sgd.dim(), objective.dim()),
-        ("samples", sgd.num_samples(), objective.num_samples()),
-    ] {
-        if optimizer != objective {
-            return Err(OptimError::OptimizerMismatch {
-                what,
-                optimizer,
-                objective,
-            });
-        }
-    }
-    Ok(())
 }
 
 /// Errors at the first step `t < steps` whose `η_t` is not finite and `> 0`.
@@ -334,6 +387,7 @@ fn check_parameters(dim: usize, theta: ColRef<'_, f64>) -> Result<(), OptimError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::GradientDescent;
     use faer::ColMut;
 
     /// `L(θ) = ½ c θ²` in one dimension: GD contracts by `1 − ηc`.
@@ -360,24 +414,132 @@ mod tests {
         }
     }
 
+    /// The observed steps, and the outcomes `finish` was called with.
     #[derive(Default)]
-    struct Steps(Vec<usize>);
+    struct Steps {
+        seen: Vec<usize>,
+        finished: Vec<TrainOutcome>,
+    }
 
     impl<O: Objective + ?Sized> Observer<O> for Steps {
-        fn observe(&mut self, step: usize, _: ColRef<'_, f64>, _: f64, _: &mut O) {
-            self.0.push(step);
+        type Error = OptimError;
+
+        fn observe(
+            &mut self,
+            step: usize,
+            _: ColRef<'_, f64>,
+            _: f64,
+            _: &mut O,
+        ) -> Result<Control, OptimError> {
+            self.seen.push(step);
+            Ok(Control::Continue)
         }
+
+        fn finish(
+            &mut self,
+            outcome: &TrainOutcome,
+            _: ColRef<'_, f64>,
+            _: &mut O,
+        ) -> Result<(), OptimError> {
+            self.finished.push(*outcome);
+            Ok(())
+        }
+    }
+
+    /// Why [`Failing`] failed.
+    #[derive(Debug, PartialEq)]
+    enum TestError {
+        Optim(OptimError),
+        Measurement { step: usize },
+    }
+
+    impl From<OptimError> for TestError {
+        fn from(error: OptimError) -> Self {
+            Self::Optim(error)
+        }
+    }
+
+    /// Fails at step `fail`, asks to stop at step `stop`; counts its calls.
+    #[derive(Default)]
+    struct Scripted {
+        fail: Option<usize>,
+        stop: Option<usize>,
+        observed: usize,
+        finished: usize,
+    }
+
+    impl<O: Objective + ?Sized> Observer<O> for Scripted {
+        type Error = TestError;
+
+        fn observe(
+            &mut self,
+            step: usize,
+            _: ColRef<'_, f64>,
+            _: f64,
+            _: &mut O,
+        ) -> Result<Control, TestError> {
+            self.observed += 1;
+            if self.fail == Some(step) {
+                return Err(TestError::Measurement { step });
+            }
+            Ok(if self.stop == Some(step) {
+                Control::Stop
+            } else {
+                Control::Continue
+            })
+        }
+
+        fn finish(
+            &mut self,
+            _: &TrainOutcome,
+            _: ColRef<'_, f64>,
+            _: &mut O,
+        ) -> Result<(), TestError> {
+            self.finished += 1;
+            Ok(())
+        }
+    }
+
+    fn run<Obs>(
+        steps: usize,
+        every: usize,
+        eta: f64,
+        observer: &mut Obs,
+    ) -> Result<TrainOutcome, Obs::Error>
+    where
+        Obs: Observer<Parabola>,
+        Obs::Error: From<OptimError>,
+    {
+        let mut theta = Col::from_fn(1, |_| 1.0);
+        let options = TrainOptions::new(steps, every).unwrap();
+        train(
+            &mut Parabola(1.0),
+            &mut theta,
+            &mut GradientDescent,
+            &eta,
+            &options,
+            observer,
+        )
     }
 
     #[test]
     fn observes_start_every_k_and_last_step() {
         let mut observer = (Steps::default(), NoObserver);
         let mut theta = Col::from_fn(1, |_| 1.0);
-        let gd = GradientDescent::new(0.1).unwrap();
         let options = TrainOptions::new(25, 10).unwrap();
-        let outcome = train(&mut Parabola(1.0), &mut theta, &gd, &options, &mut observer).unwrap();
-        assert_eq!(observer.0.0, vec![0, 10, 20, 25]);
+        let outcome = train(
+            &mut Parabola(1.0),
+            &mut theta,
+            &mut GradientDescent,
+            &0.1,
+            &options,
+            &mut observer,
+        )
+        .unwrap();
+        assert_eq!(observer.0.seen, vec![0, 10, 20, 25]);
+        assert_eq!(observer.0.finished, vec![outcome]);
         assert_eq!(outcome.steps_taken, 25);
+        assert_eq!(outcome.stopped_at, None);
         assert!((theta[0] - 0.9f64.powi(25)).abs() < 1e-15);
         assert!((outcome.final_loss - 0.5 * 0.9f64.powi(50)).abs() < 1e-15);
         assert_eq!(outcome.initial_loss, 0.5);
@@ -387,28 +549,116 @@ mod tests {
     #[test]
     fn stops_a_diverging_run_and_keeps_finite_losses() {
         // ηc = 3: |1 − ηc| = 2, the loss grows by 4 per step and passes 1e12 after ~20 steps.
-        let mut theta = Col::from_fn(1, |_| 1.0);
-        let gd = GradientDescent::new(3.0).unwrap();
-        let options = TrainOptions::new(1000, 1).unwrap();
         let mut observer = Steps::default();
-        let outcome = train(&mut Parabola(1.0), &mut theta, &gd, &options, &mut observer).unwrap();
+        let outcome = run(1000, 1, 3.0, &mut observer).unwrap();
         assert!(outcome.diverged);
         assert!(outcome.steps_taken < 30);
         assert!(outcome.final_loss.is_finite() && outcome.final_loss <= 1e12);
         assert_eq!(outcome.max_loss, outcome.final_loss);
-        assert_eq!(observer.0.len(), outcome.steps_taken);
+        assert_eq!(observer.seen.len(), outcome.steps_taken);
+        assert_eq!(observer.finished, vec![outcome]);
+    }
+
+    #[test]
+    fn an_observer_error_ends_the_run_and_reaches_the_caller() {
+        let mut observer = Scripted {
+            fail: Some(6),
+            ..Scripted::default()
+        };
+        assert_eq!(
+            run(100, 3, 0.1, &mut observer),
+            Err(TestError::Measurement { step: 6 })
+        );
+        assert_eq!((observer.observed, observer.finished), (3, 0));
+        // The loop's own errors arrive in the observer's error type.
+        assert_eq!(
+            run(3, 1, -1.0, &mut Scripted::default()),
+            Err(TestError::Optim(OptimError::InvalidScheduledLearningRate {
+                step: 0,
+                value: -1.0
+            }))
+        );
+    }
+
+    #[test]
+    fn an_observer_can_stop_the_run_at_a_step() {
+        let mut observer = Scripted {
+            stop: Some(8),
+            ..Scripted::default()
+        };
+        let mut theta = Col::from_fn(1, |_| 1.0);
+        let options = TrainOptions::new(100, 4).unwrap();
+        let outcome = train(
+            &mut Parabola(1.0),
+            &mut theta,
+            &mut GradientDescent,
+            &0.1,
+            &options,
+            &mut observer,
+        )
+        .unwrap();
+        assert_eq!(outcome.stopped_at, Some(8));
+        assert_eq!(outcome.steps_taken, 8);
+        assert!(!outcome.diverged);
+        let expected = (0..8).fold(1.0f64, |t, _| t - 0.1 * t);
+        assert_eq!(theta[0], expected);
+        assert_eq!(outcome.final_loss, 0.5 * theta[0] * theta[0]);
+        assert_eq!((observer.observed, observer.finished), (3, 1));
+    }
+
+    #[test]
+    fn pairs_stop_when_either_asks_and_end_at_the_first_error() {
+        let stop_at = |step| Scripted {
+            stop: Some(step),
+            ..Scripted::default()
+        };
+        for (first, second) in [
+            (stop_at(2), Scripted::default()),
+            (Scripted::default(), stop_at(2)),
+        ] {
+            let mut pair = (first, second);
+            let outcome = run(10, 1, 0.1, &mut pair).unwrap();
+            assert_eq!(outcome.stopped_at, Some(2));
+            assert_eq!((pair.0.observed, pair.1.observed), (3, 3));
+            assert_eq!((pair.0.finished, pair.1.finished), (1, 1));
+        }
+        let mut pair = (
+            Scripted {
+                fail: Some(1),
+                ..Scripted::default()
+            },
+            Scripted::default(),
+        );
+        assert_eq!(
+            run(10, 1, 0.1, &mut pair),
+            Err(TestError::Measurement { step: 1 })
+        );
+        assert_eq!((pair.0.observed, pair.1.observed), (2, 1));
+        // A pair of an observer failing with `TestError` and one failing with `OptimError`
+        // fails with `TestError`.
+        let mut pair = (
+            Scripted {
+                stop: Some(4),
+                ..Scripted::default()
+            },
+            Steps::default(),
+        );
+        let outcome: Result<TrainOutcome, TestError> = run(10, 2, 0.1, &mut pair);
+        assert_eq!(outcome.unwrap().stopped_at, Some(4));
+        assert_eq!(pair.1.seen, vec![0, 2, 4]);
+        assert_eq!(pair.1.finished.len(), 1);
     }
 
     #[test]
     fn rejects_bad_inputs() {
-        let gd = GradientDescent::new(0.1).unwrap();
         let options = TrainOptions::new(1, 1).unwrap();
         let mut wrong = Col::zeros(2);
         assert_eq!(
             train(
                 &mut Parabola(1.0),
                 &mut wrong,
-                &gd,
+                &mut GradientDescent,
+                &0.1,
                 &options,
                 &mut NoObserver
             ),
@@ -419,7 +669,14 @@ mod tests {
         );
         let mut nan = Col::from_fn(1, |_| f64::NAN);
         assert!(matches!(
-            train(&mut Parabola(1.0), &mut nan, &gd, &options, &mut NoObserver),
+            train(
+                &mut Parabola(1.0),
+                &mut nan,
+                &mut GradientDescent,
+                &0.1,
+                &options,
+                &mut NoObserver
+            ),
             Err(OptimError::NonFiniteParameter { index: 0, .. })
         ));
         assert_eq!(TrainOptions::new(1, 0), Err(OptimError::ZeroObserveEvery));

@@ -1,10 +1,10 @@
-//! SGD: the update rules against closed forms on a quadratic, bit-for-bit agreement with
-//! gradient descent, seeded batch sampling, and the errors.
+//! The step rules of the train loop: SGD's update rules against closed forms on a quadratic,
+//! gradient descent against a hand-written loop and full-batch SGD against gradient descent
+//! bit for bit, seeded batch sampling, and the errors.
 
 use catapult_optim::{
-    GradientDescent, LrSchedule, NoObserver, Objective, Observer, OptimError, Sampling, Schedule,
-    Sgd, SgdConfig, StochasticObjective, TrainOptions, TrainOutcome, WeightDecay, train,
-    train_scheduled,
+    Control, GradientDescent, LrSchedule, NoObserver, Objective, Observer, OptimError, Sampling,
+    Schedule, Sgd, SgdConfig, StochasticObjective, TrainOptions, TrainOutcome, WeightDecay, train,
 };
 use faer::{Col, ColMut, ColRef};
 use proptest::prelude::*;
@@ -72,8 +72,17 @@ impl StochasticObjective for Quadratic {
 struct Record(Vec<(usize, f64, Vec<f64>)>);
 
 impl<O: Objective + ?Sized> Observer<O> for Record {
-    fn observe(&mut self, step: usize, theta: ColRef<'_, f64>, loss: f64, _: &mut O) {
+    type Error = OptimError;
+
+    fn observe(
+        &mut self,
+        step: usize,
+        theta: ColRef<'_, f64>,
+        loss: f64,
+        _: &mut O,
+    ) -> Result<Control, OptimError> {
         self.0.push((step, loss, theta.iter().copied().collect()));
+        Ok(Control::Continue)
     }
 }
 
@@ -114,7 +123,7 @@ fn run(config: SgdConfig, spec: &str, steps: usize) -> (TrainOutcome, Record, Co
     let mut theta = start();
     let mut record = Record::default();
     let options = TrainOptions::new(steps, 1).unwrap();
-    let outcome = train_scheduled(
+    let outcome = train(
         &mut objective,
         &mut theta,
         &mut sgd,
@@ -333,11 +342,11 @@ fn full_batch_sgd_is_gradient_descent_bit_for_bit() {
         let options = TrainOptions::new(300, 7).unwrap();
         let mut gd_theta = start();
         let mut gd_record = Record::default();
-        let gd = GradientDescent::new(eta).unwrap();
         let gd_outcome = train(
             &mut Quadratic(CURVATURES.to_vec()),
             &mut gd_theta,
-            &gd,
+            &mut GradientDescent,
+            &eta,
             &options,
             &mut gd_record,
         )
@@ -349,7 +358,7 @@ fn full_batch_sgd_is_gradient_descent_bit_for_bit() {
         let mut sgd = Sgd::new(config, 4, 4).unwrap();
         let mut theta = start();
         let mut record = Record::default();
-        let outcome = train_scheduled(
+        let outcome = train(
             &mut Quadratic(CURVATURES.to_vec()),
             &mut theta,
             &mut sgd,
@@ -363,6 +372,72 @@ fn full_batch_sgd_is_gradient_descent_bit_for_bit() {
         assert_same_bits(&theta, &gd_theta);
         assert_eq!(record.bits(), gd_record.bits());
     }
+}
+
+/// Gradient descent written out by hand: `θ_i ← θ_i − η_t·g_i` after evaluating the loss and
+/// gradient at every step, stopping (without that step's record) once the loss passes the
+/// default threshold; every `(step, loss, θ)` before each update.
+fn hand_written_gd(rate: impl Fn(usize) -> f64, steps: usize) -> Record {
+    let mut objective = Quadratic(CURVATURES.to_vec());
+    let mut theta = START.to_vec();
+    let mut gradient = Col::<f64>::zeros(START.len());
+    let mut record = Record::default();
+    for step in 0..=steps {
+        let loss = objective.value_and_gradient(
+            Col::from_fn(theta.len(), |i| theta[i]).as_ref(),
+            gradient.as_mut(),
+        );
+        if !loss.is_finite() || loss > TrainOptions::DEFAULT_DIVERGENCE_THRESHOLD {
+            break;
+        }
+        record.0.push((step, loss, theta.clone()));
+        for (i, t) in theta.iter_mut().enumerate() {
+            *t -= rate(step) * gradient[i];
+        }
+    }
+    record
+}
+
+#[test]
+fn gradient_descent_in_the_train_loop_is_the_hand_written_update_bit_for_bit() {
+    let steps = 200;
+    let cases: [(&str, &dyn Fn(usize) -> f64); 3] = [
+        ("fix:k0=0.3", &|_| 0.3),
+        ("fix:k0=0.4", &|_| 0.4),
+        ("step:k0=0.4,gamma=0.5,l=3", &|t| {
+            0.4 * 0.5f64.powi((t / 3) as i32)
+        }),
+    ];
+    for (spec, rate) in cases {
+        let expected = hand_written_gd(rate, steps);
+        let mut theta = start();
+        let mut record = Record::default();
+        let options = TrainOptions::new(steps, 1).unwrap();
+        let outcome = train(
+            &mut Quadratic(CURVATURES.to_vec()),
+            &mut theta,
+            &mut GradientDescent,
+            &schedule(spec),
+            &options,
+            &mut record,
+        )
+        .unwrap();
+        assert_eq!(record.bits(), expected.bits(), "{spec}");
+        assert_eq!(outcome.diverged, expected.0.len() <= steps, "{spec}");
+        assert_eq!(outcome.steps_taken, expected.0.len().min(steps), "{spec}");
+    }
+    // A constant `f64` is the same schedule as `fix`.
+    let mut record = Record::default();
+    train(
+        &mut Quadratic(CURVATURES.to_vec()),
+        &mut start(),
+        &mut GradientDescent,
+        &0.3,
+        &TrainOptions::new(steps, 1).unwrap(),
+        &mut record,
+    )
+    .unwrap();
+    assert_eq!(record.bits(), hand_written_gd(|_| 0.3, steps).bits());
 }
 
 fn mini_batch(batch: usize, sampling: Sampling, seed: u64) -> SgdConfig {
@@ -550,7 +625,7 @@ fn mini_batch_runs_stop_when_the_full_loss_blows_up() {
     let run = |full_loss: f64| {
         let mut sgd = Sgd::new(mini_batch(1, Sampling::WithoutReplacement, 0), 1, 2).unwrap();
         let mut record = Record::default();
-        let outcome = train_scheduled(
+        let outcome = train(
             &mut Inconsistent(full_loss),
             &mut Col::zeros(1),
             &mut sgd,
@@ -595,7 +670,7 @@ fn a_schedule_value_that_is_not_finite_and_positive_is_rejected_before_any_step(
     for value in [0.0, -0.5, f64::NAN, f64::INFINITY] {
         let mut theta = start();
         let mut sgd = Sgd::new(SgdConfig::default(), 4, 4).unwrap();
-        let result = train_scheduled(
+        let result = train(
             &mut Quadratic(CURVATURES.to_vec()),
             &mut theta,
             &mut sgd,
@@ -618,7 +693,7 @@ fn a_schedule_value_that_is_not_finite_and_positive_is_rejected_before_any_step(
     }
     // A bad rate after the last step is never used.
     let mut sgd = Sgd::new(SgdConfig::default(), 4, 4).unwrap();
-    let outcome = train_scheduled(
+    let outcome = train(
         &mut Quadratic(CURVATURES.to_vec()),
         &mut start(),
         &mut sgd,
@@ -693,7 +768,7 @@ fn an_optimizer_for_another_problem_is_rejected() {
     let options = TrainOptions::new(1, 1).unwrap();
     for (dim, samples, what) in [(3, 4, "parameters"), (4, 5, "samples")] {
         let mut sgd = Sgd::new(SgdConfig::default(), dim, samples).unwrap();
-        let result = train_scheduled(
+        let result = train(
             &mut Quadratic(CURVATURES.to_vec()),
             &mut start(),
             &mut sgd,

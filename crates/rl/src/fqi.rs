@@ -32,7 +32,7 @@ use crate::RlError;
 use crate::dataset::OfflineDataset;
 use crate::mdp::{Mdp, QTable, check_discount};
 use catapult_models::PenultimateFeatures;
-use catapult_optim::{GradientDescent, NoObserver, Objective, TrainOptions, train};
+use catapult_optim::{GradientDescent, NoObserver, Objective, OptimError, TrainOptions, train};
 use catapult_spectral::{SRANK_DELTA, effective_rank, singular_values, srank};
 use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
@@ -193,7 +193,10 @@ pub fn fitted_q_iteration<M: PenultimateFeatures>(
     let mut fit = FittingObjective::new(model, pair_rows, feature_rows, config.penalty)?;
     let mut all_pairs_ws = model.workspace(all_pairs.nrows());
     let mut q_values = Col::<f64>::zeros(all_pairs.nrows());
-    let gd = GradientDescent::new(config.learning_rate)?;
+    let eta = config.learning_rate;
+    if !(eta.is_finite() && eta > 0.0) {
+        return Err(OptimError::InvalidLearningRate(eta).into());
+    }
     let options = TrainOptions::new(config.steps_per_iteration, config.steps_per_iteration)?;
     let mut records = Vec::with_capacity(config.iterations + 1);
     let mut q_table = evaluate(
@@ -214,7 +217,14 @@ pub fn fitted_q_iteration<M: PenultimateFeatures>(
                 Targets::Supervised => q_star.get(t.state, t.action),
             };
         }
-        let outcome = train(&mut fit, theta, &gd, &options, &mut NoObserver)?;
+        let outcome = train(
+            &mut fit,
+            theta,
+            &mut GradientDescent,
+            &eta,
+            &options,
+            &mut NoObserver,
+        )?;
         if outcome.diverged {
             return Err(RlError::Diverged { iteration });
         }

@@ -88,24 +88,28 @@ impl DegenerateNetwork {
             .value)
     }
 
-    /// One GD step of size `eta`; returns the loss before it.
+    /// One GD step of size `eta`; returns the loss before it. Errors unless `eta` is finite
+    /// and `> 0`.
     pub fn step(&mut self, eta: f64) -> Result<f64, SimulationError> {
-        let optimizer = GradientDescent::new(eta)?;
+        if !(eta.is_finite() && eta > 0.0) {
+            return Err(OptimError::InvalidLearningRate(eta).into());
+        }
         let loss = self
             .risk
             .value_and_gradient(self.theta.as_ref(), self.gradient.as_mut());
-        optimizer.step(self.theta.as_mut(), self.gradient.as_ref());
+        GradientDescent.step(eta, self.theta.as_mut(), self.gradient.as_ref());
         Ok(loss)
     }
 
     /// `steps` GD steps of size `eta` from the current parameters, without observation.
+    /// Errors unless `eta` is finite and `> 0` (when `steps > 0`).
     pub fn train(&mut self, eta: f64, steps: usize) -> Result<TrainOutcome, SimulationError> {
-        let optimizer = GradientDescent::new(eta)?;
         let options = TrainOptions::new(steps, steps.max(1))?;
         Ok(train(
             &mut self.risk,
             &mut self.theta,
-            &optimizer,
+            &mut GradientDescent,
+            &eta,
             &options,
             &mut NoObserver,
         )?)

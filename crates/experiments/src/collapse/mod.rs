@@ -25,7 +25,7 @@ use catapult_lab::{ConfigError, parallel_map};
 use catapult_losses::Loss;
 use catapult_models::{EmpiricalRisk, Model, Normalisation, ReluMlp};
 use catapult_optim::{
-    LrSchedule, Observer, Sgd, SgdConfig, TrainOptions, WeightDecay, train_scheduled,
+    Control, LrSchedule, Observer, Sgd, SgdConfig, TrainOptions, WeightDecay, train,
 };
 use faer::ColRef;
 use serde::Serialize;
@@ -230,9 +230,8 @@ pub fn run_one(
         spec,
         lambda,
         rows: Vec::new(),
-        error: None,
     };
-    let outcome = train_scheduled(
+    let outcome = train(
         &mut risk,
         &mut theta,
         &mut sgd,
@@ -240,9 +239,6 @@ pub fn run_one(
         &options,
         &mut observer,
     )?;
-    if let Some(error) = observer.error {
-        return Err(error);
-    }
     if outcome.diverged {
         return Err(ExperimentError::Diverged {
             step: outcome.steps_taken,
@@ -251,53 +247,54 @@ pub fn run_one(
     Ok(observer.rows)
 }
 
-/// Measures at every observed step; keeps the first error.
+/// Measures at every observed step; a failed measurement ends the run with its error.
 struct Recorder<'a> {
     mlp: &'a ReluMlp,
     data: &'a Classes,
     spec: &'a CollapseSpec,
     lambda: f64,
     rows: Vec<CollapseRow>,
-    error: Option<ExperimentError>,
 }
 
 impl<O: catapult_optim::Objective + ?Sized> Observer<O> for Recorder<'_> {
-    fn observe(&mut self, step: usize, theta: ColRef<'_, f64>, _: f64, _: &mut O) {
-        if self.error.is_some() {
-            return;
-        }
-        match measure(self.mlp, theta, self.data) {
-            Ok(m) => {
-                let depth = m.layers.len();
-                let (last, penultimate) = (&m.layers[depth - 1], &m.layers[depth - 2]);
-                self.rows.push(CollapseRow {
-                    task: self.spec.task.name(),
-                    normalisation: match self.spec.normalisation {
-                        Normalisation::None => "none",
-                        Normalisation::PerLayer => "per-layer",
-                    }
-                    .to_string(),
-                    weight_decay: self.lambda,
-                    step,
-                    loss: m.loss,
-                    accuracy: m.accuracy,
-                    margin: m.margin,
-                    normalised_margin: m.normalised_margin,
-                    rho: m.rho,
-                    rho_last: m.layer_norms[depth - 1],
-                    stable_rank_last: last.stable_rank,
-                    effective_rank_last: last.effective_rank,
-                    srank_last: last.srank,
-                    stable_rank_penultimate: penultimate.stable_rank,
-                    effective_rank_penultimate: penultimate.effective_rank,
-                    srank_penultimate: penultimate.srank,
-                    nc1: m.collapse.nc1,
-                    nc2_norm_spread: m.collapse.nc2_norm_spread,
-                    nc2_angle_spread: m.collapse.nc2_angle_spread,
-                    nc3: m.collapse.nc3,
-                });
+    type Error = ExperimentError;
+
+    fn observe(
+        &mut self,
+        step: usize,
+        theta: ColRef<'_, f64>,
+        _: f64,
+        _: &mut O,
+    ) -> Result<Control, ExperimentError> {
+        let m = measure(self.mlp, theta, self.data)?;
+        let depth = m.layers.len();
+        let (last, penultimate) = (&m.layers[depth - 1], &m.layers[depth - 2]);
+        self.rows.push(CollapseRow {
+            task: self.spec.task.name(),
+            normalisation: match self.spec.normalisation {
+                Normalisation::None => "none",
+                Normalisation::PerLayer => "per-layer",
             }
-            Err(error) => self.error = Some(error),
-        }
+            .to_string(),
+            weight_decay: self.lambda,
+            step,
+            loss: m.loss,
+            accuracy: m.accuracy,
+            margin: m.margin,
+            normalised_margin: m.normalised_margin,
+            rho: m.rho,
+            rho_last: m.layer_norms[depth - 1],
+            stable_rank_last: last.stable_rank,
+            effective_rank_last: last.effective_rank,
+            srank_last: last.srank,
+            stable_rank_penultimate: penultimate.stable_rank,
+            effective_rank_penultimate: penultimate.effective_rank,
+            srank_penultimate: penultimate.srank,
+            nc1: m.collapse.nc1,
+            nc2_norm_spread: m.collapse.nc2_norm_spread,
+            nc2_angle_spread: m.collapse.nc2_angle_spread,
+            nc3: m.collapse.nc3,
+        });
+        Ok(Control::Continue)
     }
 }

@@ -17,8 +17,8 @@ use catapult_data::Dataset;
 use catapult_losses::Loss;
 use catapult_models::{DiagonalNet, EmpiricalRisk};
 use catapult_optim::{
-    DormandPrince, Flow, GradientDescent, GradientFlow, Objective, Observer, OdeOptions,
-    TrainOptions, train,
+    Control, DormandPrince, Flow, GradientDescent, GradientFlow, Objective, Observer, OdeOptions,
+    OptimError, TrainOptions, train,
 };
 use catapult_spectral::{Lanczos, LanczosOptions};
 use catapult_theory::{CurvatureEvidence, Phase, PhaseCriterion, PhaseEvidence};
@@ -138,7 +138,8 @@ fn run_one(
     let outcome = train(
         &mut risk,
         &mut theta,
-        &GradientDescent::new(eta)?,
+        &mut GradientDescent,
+        &eta,
         &TrainOptions::new(spec.steps, 1)?,
         &mut rises,
     )?;
@@ -202,7 +203,15 @@ struct RiseCounter {
 }
 
 impl<O: Objective> Observer<O> for RiseCounter {
-    fn observe(&mut self, _step: usize, _theta: ColRef<'_, f64>, loss: f64, _objective: &mut O) {
+    type Error = OptimError;
+
+    fn observe(
+        &mut self,
+        _step: usize,
+        _theta: ColRef<'_, f64>,
+        loss: f64,
+        _objective: &mut O,
+    ) -> Result<Control, OptimError> {
         if let Some(previous) = self.previous {
             let ratio = loss / previous;
             self.largest = self.largest.max(ratio);
@@ -211,6 +220,7 @@ impl<O: Objective> Observer<O> for RiseCounter {
             }
         }
         self.previous = Some(loss);
+        Ok(Control::Continue)
     }
 }
 

@@ -8,7 +8,7 @@ use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, ModelError};
 use catapult_optim::schedule::Fixed;
 use catapult_optim::{
-    LrSchedule, Objective, Observer, Schedule, Sgd, SgdConfig, TrainOptions, train_scheduled,
+    Control, LrSchedule, Objective, Observer, Schedule, Sgd, SgdConfig, TrainOptions, train,
 };
 use catapult_spectral::{Lanczos, LanczosOptions};
 use catapult_theory::{CurvatureEvidence, Phase, PhaseCriterion, PhaseEvidence};
@@ -128,13 +128,12 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, Experi
         losses: Vec::new(),
         record_losses: plan.record_losses,
         results: Vec::new(),
-        error: None,
     };
     let schedule = Scaled {
         schedule: &plan.schedule,
         unit,
     };
-    let outcome = train_scheduled(
+    let outcome = train(
         &mut risk,
         &mut theta,
         &mut sgd,
@@ -142,9 +141,6 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, Experi
         &TrainOptions::new(budget, 1)?,
         &mut monitor,
     )?;
-    if let Some(error) = monitor.error.take() {
-        return Err(error);
-    }
     let mut evidence = PhaseEvidence::of(&outcome);
     if let Some(last) = monitor.results.last() {
         evidence = evidence.with_curvature(CurvatureEvidence {
@@ -265,7 +261,8 @@ impl<'a> Probe<'a> {
     }
 }
 
-/// Keeps the loss of every step (when asked) and measures at the checkpoints.
+/// Keeps the loss of every step (when asked) and measures at the checkpoints; a failed
+/// measurement ends the run with its error.
 struct Monitor<'a> {
     probe: Probe<'a>,
     checkpoints: &'a [usize],
@@ -273,27 +270,26 @@ struct Monitor<'a> {
     losses: Vec<f64>,
     record_losses: bool,
     results: Vec<Checkpoint>,
-    error: Option<ExperimentError>,
 }
 
 impl Observer<EmpiricalRisk<DeepLinear>> for Monitor<'_> {
+    type Error = ExperimentError;
+
     fn observe(
         &mut self,
         step: usize,
         theta: ColRef<'_, f64>,
         loss: f64,
         risk: &mut EmpiricalRisk<DeepLinear>,
-    ) {
+    ) -> Result<Control, ExperimentError> {
         if self.record_losses {
             self.losses.push(loss);
         }
-        if self.error.is_some() || self.checkpoints.get(self.next) != Some(&step) {
-            return;
+        if self.checkpoints.get(self.next) == Some(&step) {
+            self.next += 1;
+            let checkpoint = self.probe.measure(step, loss, risk, theta)?;
+            self.results.push(checkpoint);
         }
-        self.next += 1;
-        match self.probe.measure(step, loss, risk, theta) {
-            Ok(checkpoint) => self.results.push(checkpoint),
-            Err(error) => self.error = Some(error.into()),
-        }
+        Ok(Control::Continue)
     }
 }

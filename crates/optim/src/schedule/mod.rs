@@ -92,6 +92,19 @@ pub trait Schedule {
     fn horizon(&self) -> Option<usize>;
 }
 
+/// A constant step size: `η_t = self` for every `t`, with no horizon. Unlike [`Fixed::new`]
+/// it is not checked when built; [`crate::train`] rejects it before the first step unless it
+/// is finite and `> 0`.
+impl Schedule for f64 {
+    fn learning_rate(&self, _t: usize) -> f64 {
+        *self
+    }
+
+    fn horizon(&self) -> Option<usize> {
+        None
+    }
+}
+
 /// Any schedule of this module, as one value that prints as and parses from its spec string.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LrSchedule {
