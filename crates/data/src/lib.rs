@@ -9,6 +9,8 @@
 //! data.check_binary_labels().unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 mod classes;
 mod dataset;
 mod degenerate;

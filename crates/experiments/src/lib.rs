@@ -11,6 +11,8 @@
 //!
 //! The arrows run one way: this crate uses the lab, the lab never uses it.
 
+#![warn(missing_docs)]
+
 pub mod annealing;
 pub mod collapse;
 pub mod diagonal;

@@ -21,6 +21,8 @@
 //! resumable, one record file per run) and [`table`] merges a directory of records into one
 //! CSV table.
 
+#![warn(missing_docs)]
+
 mod config;
 mod csv_rows;
 mod parallel;

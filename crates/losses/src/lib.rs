@@ -17,6 +17,8 @@
 //! assert!((at.value - (1.0 + 2f64.exp()).ln()).abs() < 1e-12);
 //! ```
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::str::FromStr;
 

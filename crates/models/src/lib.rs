@@ -28,6 +28,8 @@
 //! assert!(loss > 0.0 && sharpness.value > 0.0);
 //! ```
 
+#![warn(missing_docs)]
+
 mod deep_linear;
 mod diagonal;
 mod model;

@@ -55,6 +55,8 @@
 //! assert_eq!((outcome.stopped_at, outcome.steps_taken), (Some(20), 20));
 //! ```
 
+#![warn(missing_docs)]
+
 mod gradient_descent;
 mod objective;
 mod ode;

@@ -18,6 +18,8 @@
 //! std::fs::remove_file(&path).unwrap();
 //! ```
 
+#![warn(missing_docs)]
+
 mod output;
 pub mod phase;
 mod plot;

@@ -30,6 +30,8 @@
 //! assert!(records.iter().all(|r| r.srank >= 1 && r.srank <= 16));
 //! ```
 
+#![warn(missing_docs)]
+
 mod dataset;
 mod distill;
 mod fqi;

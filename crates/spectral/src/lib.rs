@@ -90,6 +90,8 @@
 //! # Ok::<(), catapult_spectral::SpectralError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod dense;
 mod error;
 mod extremal;

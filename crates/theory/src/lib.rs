@@ -17,6 +17,8 @@
 //! assert!(eta_crit > 0.0);
 //! ```
 
+#![warn(missing_docs)]
+
 mod claims;
 mod deep;
 mod degenerate;
