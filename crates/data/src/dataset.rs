@@ -13,36 +13,65 @@ pub enum DataError {
     ZeroDimension,
     /// Inputs and targets disagree on the number of samples.
     #[error("{inputs} inputs but {targets} targets: they must have the same length")]
-    LengthMismatch { inputs: usize, targets: usize },
+    LengthMismatch {
+        /// Number of input rows (samples in `x`).
+        inputs: usize,
+        /// Number of targets (length of `y`).
+        targets: usize,
+    },
     /// A NaN or infinite input.
     #[error("input ({sample}, {feature}) is {value}: inputs must be finite")]
     NonFiniteInput {
+        /// Row (sample index, 0-based) of the offending input.
         sample: usize,
+        /// Column (feature index, 0-based) of the offending input.
         feature: usize,
+        /// The non-finite value found (NaN or ±∞).
         value: f64,
     },
     /// A NaN or infinite target.
     #[error("target {sample} is {value}: targets must be finite")]
-    NonFiniteTarget { sample: usize, value: f64 },
+    NonFiniteTarget {
+        /// Index (0-based) of the offending target.
+        sample: usize,
+        /// The non-finite value found (NaN or ±∞).
+        value: f64,
+    },
     /// A classification label other than ±1.
     #[error("label {sample} is {value}: classification losses need labels −1 or +1")]
-    NotBinaryLabel { sample: usize, value: f64 },
+    NotBinaryLabel {
+        /// Index (0-based) of the offending label.
+        sample: usize,
+        /// The label found, neither −1 nor +1.
+        value: f64,
+    },
     /// A generator, split or transform argument out of its range.
     #[error("{name} is {value}: it must be {requirement}")]
     InvalidParameter {
+        /// Name of the argument, as in the function signature.
         name: &'static str,
+        /// The value passed.
         value: f64,
+        /// The range it must lie in, in words (completes "it must be …").
         requirement: &'static str,
     },
     /// A dataset of another input dimension than the one expected (e.g. by a fitted
     /// [`Standardizer`](crate::Standardizer)).
     #[error("the dataset has dimension {found} but {expected} was expected")]
-    DimensionMismatch { expected: usize, found: usize },
+    DimensionMismatch {
+        /// Input dimension `d` expected.
+        expected: usize,
+        /// Input dimension `d` of the dataset given.
+        found: usize,
+    },
     /// A split that would leave its train or test part without samples.
     #[error("a test fraction of {test_fraction} leaves the {part} part of {samples} samples empty")]
     EmptySplit {
+        /// Which part would be empty: `"train"` or `"test"`.
         part: &'static str,
+        /// Fraction of the samples (of each label) asked for the test part.
         test_fraction: f64,
+        /// Number of samples `n` of the dataset being split.
         samples: usize,
     },
 }

@@ -15,19 +15,31 @@ use std::path::{Path, PathBuf};
 pub enum LoadError {
     /// The file could not be opened or read (missing, unreadable, corrupt gzip stream…).
     #[error("{}: cannot read the file: {source}", .path.display())]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file that could not be opened or read.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: io::Error,
+    },
     /// A `*.gz` name on a file that is not gzip.
     #[error("{}: named .gz but does not start with the gzip magic bytes 1f 8b", .path.display())]
-    NotGzip { path: PathBuf },
+    NotGzip {
+        /// The `*.gz` file without the gzip magic bytes.
+        path: PathBuf,
+    },
     /// An IDX file whose magic number is not the one of the expected kind of file.
     #[error(
         "{}: wrong magic number 0x{found:08x}: expected 0x{expected:08x} (IDX {what})",
         .path.display()
     )]
     IdxMagic {
+        /// The IDX file.
         path: PathBuf,
+        /// The magic number read (first 4 bytes, big-endian).
         found: u32,
+        /// The magic number of the expected kind of file.
         expected: u32,
+        /// The expected kind of file, in words (element type and number of dimensions).
         what: &'static str,
     },
     /// An IDX file shorter than its header says.
@@ -36,9 +48,13 @@ pub enum LoadError {
         .path.display()
     )]
     IdxTruncated {
+        /// The IDX file.
         path: PathBuf,
+        /// The part that is cut short ("the header", "the images file", "the labels file").
         what: &'static str,
+        /// Bytes needed, header included.
         expected: u128,
+        /// Bytes the file holds (or that could be read), header included.
         found: u128,
     },
     /// An IDX file longer than its header says.
@@ -47,8 +63,11 @@ pub enum LoadError {
         .path.display()
     )]
     IdxTrailing {
+        /// The IDX file.
         path: PathBuf,
+        /// Bytes the header describes, header included.
         expected: u128,
+        /// Bytes found beyond them.
         extra: u64,
     },
     /// Images and labels files of different lengths.
@@ -58,9 +77,13 @@ pub enum LoadError {
         .images_path.display(), .labels_path.display()
     )]
     IdxCountMismatch {
+        /// The IDX images file.
         images_path: PathBuf,
+        /// Number of images its header declares.
         images: u32,
+        /// The IDX labels file.
         labels_path: PathBuf,
+        /// Number of labels its header declares.
         labels: u32,
     },
     /// An image side of zero pixels.
@@ -68,12 +91,22 @@ pub enum LoadError {
         "{}: images of {rows}×{cols} pixels: both sides must be at least 1",
         .path.display()
     )]
-    IdxEmptyImage { path: PathBuf, rows: u32, cols: u32 },
+    IdxEmptyImage {
+        /// The IDX images file.
+        path: PathBuf,
+        /// Image height declared by the header, in pixels.
+        rows: u32,
+        /// Image width declared by the header, in pixels.
+        cols: u32,
+    },
     /// A label byte that is not a digit.
     #[error("{}: item {index} has label {value}: digit labels are 0..=9", .path.display())]
     IdxLabel {
+        /// The IDX labels file.
         path: PathBuf,
+        /// Index (0-based) of the item with the bad label.
         index: usize,
+        /// The label byte found (above 9).
         value: u8,
     },
     /// A requested class that is not a digit.
@@ -82,8 +115,11 @@ pub enum LoadError {
         .images_path.display(), .labels_path.display()
     )]
     ClassOutOfRange {
+        /// The class asked for (above 9).
         class: u8,
+        /// The IDX images file of the request.
         images_path: PathBuf,
+        /// The IDX labels file of the request.
         labels_path: PathBuf,
     },
     /// The same class asked for both sides of the pair.
@@ -93,8 +129,11 @@ pub enum LoadError {
         .images_path.display(), .labels_path.display()
     )]
     SameClass {
+        /// The digit asked for twice.
         class: u8,
+        /// The IDX images file of the request.
         images_path: PathBuf,
+        /// The IDX labels file of the request.
         labels_path: PathBuf,
     },
     /// No item carries either label of the pair.
@@ -103,37 +142,61 @@ pub enum LoadError {
         .labels_path.display()
     )]
     NoSamples {
+        /// The IDX labels file.
         labels_path: PathBuf,
+        /// The first digit of the pair.
         class_a: u8,
+        /// The second digit of the pair.
         class_b: u8,
     },
     /// A multi-class IDX load asked for no digits.
     #[error("{}: no digits asked for: list at least one", .labels_path.display())]
-    NoDigits { labels_path: PathBuf },
+    NoDigits {
+        /// The IDX labels file of the request.
+        labels_path: PathBuf,
+    },
     /// A digit asked for that no item carries.
     #[error("{}: no item has label {digit}", .labels_path.display())]
-    DigitWithoutSamples { labels_path: PathBuf, digit: u8 },
+    DigitWithoutSamples {
+        /// The IDX labels file.
+        labels_path: PathBuf,
+        /// The digit asked for that no item carries.
+        digit: u8,
+    },
     /// A CSV file with nothing in it (not even a header row).
     #[error("{}: the file is empty: a header row and data rows are needed", .path.display())]
-    CsvEmpty { path: PathBuf },
+    CsvEmpty {
+        /// The empty CSV file.
+        path: PathBuf,
+    },
     /// A CSV file with a header row and nothing else.
     #[error("{}: a header row but no data rows", .path.display())]
-    CsvNoRows { path: PathBuf },
+    CsvNoRows {
+        /// The CSV file with only a header row.
+        path: PathBuf,
+    },
     /// A CSV file whose only column is the label.
     #[error(
         "{}: the label column is the only column: there are no features",
         .path.display()
     )]
-    CsvNoFeatures { path: PathBuf },
+    CsvNoFeatures {
+        /// The CSV file with only the label column.
+        path: PathBuf,
+    },
     /// A row with another number of fields than the header.
     #[error(
         "{}: line {line} has {found} fields but the header has {expected}",
         .path.display()
     )]
     CsvRagged {
+        /// The CSV file.
         path: PathBuf,
+        /// Line number (1-based) of the row, as reported by the CSV parser.
         line: u64,
+        /// Number of fields in that row.
         found: usize,
+        /// Number of fields in the header.
         expected: usize,
     },
     /// A feature that does not parse as a finite `f64`.
@@ -142,17 +205,25 @@ pub enum LoadError {
         .path.display()
     )]
     CsvNotNumeric {
+        /// The CSV file.
         path: PathBuf,
+        /// Line number (1-based) of the row, as reported by the CSV parser.
         line: u64,
+        /// Index (0-based) of the column in the header.
         column: usize,
+        /// Header name of the column.
         name: String,
+        /// The field as written in the file.
         value: String,
     },
     /// The label column is not in the header.
     #[error("{}: no label column {label}: the header is `{header}`", .path.display())]
     CsvMissingLabel {
+        /// The CSV file.
         path: PathBuf,
+        /// The label column asked for (by name or index).
         label: LabelColumn,
+        /// The header row's fields, joined with commas.
         header: String,
     },
     /// The label column name appears more than once in the header.
@@ -162,9 +233,13 @@ pub enum LoadError {
         .path.display()
     )]
     CsvAmbiguousLabel {
+        /// The CSV file.
         path: PathBuf,
+        /// The label column name.
         name: String,
+        /// Index (0-based) of its first occurrence in the header.
         first: usize,
+        /// Index (0-based) of its second occurrence in the header.
         second: usize,
     },
     /// A third distinct label value.
@@ -174,10 +249,15 @@ pub enum LoadError {
         .path.display()
     )]
     CsvThirdLabel {
+        /// The CSV file.
         path: PathBuf,
+        /// Line number (1-based) of the row, as reported by the CSV parser.
         line: u64,
+        /// The third label value, found on that line.
         value: String,
+        /// The first label value seen in the file.
         first: String,
+        /// The second label value seen in the file.
         second: String,
     },
     /// A single label value in the whole file.
@@ -185,7 +265,12 @@ pub enum LoadError {
         "{}: every label is `{value}`: exactly two distinct label values are needed",
         .path.display()
     )]
-    CsvOneLabel { path: PathBuf, value: String },
+    CsvOneLabel {
+        /// The CSV file.
+        path: PathBuf,
+        /// The one label value every row carries.
+        value: String,
+    },
     /// Two label values, neither of them the positive one.
     #[error(
         "{}: the labels are `{first}` and `{second}`, and neither is the positive label \
@@ -193,21 +278,33 @@ pub enum LoadError {
         .path.display()
     )]
     CsvNoPositive {
+        /// The CSV file.
         path: PathBuf,
+        /// The first label value seen in the file.
         first: String,
+        /// The second label value seen in the file.
         second: String,
+        /// The positive label asked for (trimmed).
         positive: String,
     },
     /// A CSV syntax or encoding error reported by the parser.
     #[error("{}: {location}malformed CSV: {message}", .path.display())]
     Csv {
+        /// The CSV file.
         path: PathBuf,
+        /// `"line N: "` when the parser knows where, else empty.
         location: String,
+        /// The parser's message.
         message: String,
     },
     /// The loaded values do not form a valid dataset.
     #[error("{}: {source}", .path.display())]
-    Data { path: PathBuf, source: DataError },
+    Data {
+        /// The file the values were loaded from.
+        path: PathBuf,
+        /// Why they are not a valid dataset.
+        source: DataError,
+    },
 }
 
 /// An opened file: a buffered reader of its (decompressed) bytes, and the file's length on

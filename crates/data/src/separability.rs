@@ -173,15 +173,21 @@ pub enum SeparabilityError {
          with an infinite margin and no max-margin direction; without a bias the question is \
          whether the points lie in an open half-space"
     )]
-    SingleClass { label: f64 },
+    SingleClass {
+        /// The one label (−1 or +1) every sample carries.
+        label: f64,
+    },
     /// A max-margin direction was asked of data that is not separable.
     #[error(
         "the data is not linearly separable {bias}: {non_separable} of {samples} samples have no \
          positive-margin classification"
     )]
     NotSeparable {
+        /// Whether the test was with or without a bias.
         bias: Bias,
+        /// Number of samples in the non-separable part `S`.
         non_separable: usize,
+        /// Number of samples `n` in the dataset.
         samples: usize,
     },
     /// The certificates are too loose (or inconsistent) to decide at the solver's accuracy.
@@ -189,17 +195,24 @@ pub enum SeparabilityError {
         "separability cannot be decided at solver accuracy: the certificates only rule out \
          margins above {resolution:e} (at most 1e-6 is accepted)"
     )]
-    IllConditioned { resolution: f64 },
+    IllConditioned {
+        /// The certificate's cosine-margin resolution (above the accepted 1e-6, or NaN).
+        resolution: f64,
+    },
     /// clarabel stopped without a solution.
     #[error("clarabel did not solve the {problem}: status {status}")]
     Solver {
+        /// Which program, e.g. `"separability LP"` or `"l2 max-margin QP"`.
         problem: &'static str,
+        /// clarabel's status, or why its solution was rejected (a non-positive margin).
         status: String,
     },
     /// clarabel rejected the problem before solving it.
     #[error("clarabel rejected the {problem}: {message}")]
     Setup {
+        /// Which program, e.g. `"separability LP"` or `"l2 max-margin QP"`.
         problem: &'static str,
+        /// clarabel's error message.
         message: String,
     },
     /// The SVD of the non-separable samples did not converge.

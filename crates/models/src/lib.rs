@@ -61,10 +61,20 @@ pub enum ModelError {
     InvalidInitScale(f64),
     /// An initial vector of the wrong length.
     #[error("an initial vector has length {got} but the input dimension is {expected}")]
-    InitLength { expected: usize, got: usize },
+    InitLength {
+        /// The model's input dimension `d`.
+        expected: usize,
+        /// Length of the initial vector given.
+        got: usize,
+    },
     /// A non-finite entry in a given initialisation.
     #[error("initial parameter {index} is {value}: parameters must be finite")]
-    NonFiniteInit { index: usize, value: f64 },
+    NonFiniteInit {
+        /// Index (0-based) of the entry in the concatenated parameter vector `θ`.
+        index: usize,
+        /// The non-finite value found (NaN or ±∞).
+        value: f64,
+    },
     /// A layer of width zero.
     #[error("width must be at least 1, got 0")]
     ZeroWidth,
@@ -73,10 +83,20 @@ pub enum ModelError {
     ZeroInputDim,
     /// The data has a different input dimension than the model.
     #[error("the data has input dimension {data} but the model expects {model}")]
-    InputDimMismatch { model: usize, data: usize },
+    InputDimMismatch {
+        /// Input dimension the model was built for.
+        model: usize,
+        /// Input dimension `d` of the data.
+        data: usize,
+    },
     /// A parameter or direction vector of the wrong length.
     #[error("vector has length {got} but the model has {expected} parameters")]
-    ParameterLength { expected: usize, got: usize },
+    ParameterLength {
+        /// Number of parameters of the model.
+        expected: usize,
+        /// Length of the vector given.
+        got: usize,
+    },
     /// The data is unsuitable for the loss.
     #[error(transparent)]
     Data(#[from] DataError),
@@ -87,22 +107,45 @@ pub enum ModelError {
     NoInputLayer,
     /// A subspace basis with another number of rows than the input dimension.
     #[error("the subspace basis has {got} rows but the input dimension is {expected}")]
-    SubspaceDimension { expected: usize, got: usize },
+    SubspaceDimension {
+        /// The model's input dimension `d`.
+        expected: usize,
+        /// Number of rows of the basis given.
+        got: usize,
+    },
     /// A subspace basis without columns.
     #[error("the subspace is empty (its basis has no columns)")]
     EmptySubspace,
     /// A subspace basis whose columns are not orthonormal.
     #[error("the subspace basis is not orthonormal: QᵀQ deviates from I by {deviation:e}")]
-    BasisNotOrthonormal { deviation: f64 },
+    BasisNotOrthonormal {
+        /// Largest entry of `|QᵀQ − I|` (absolute; NaN if any entry is NaN).
+        deviation: f64,
+    },
     /// A layer index outside `1..=depth`.
     #[error("layer {layer} does not exist: layers are numbered 1 to {depth}")]
-    LayerOutOfRange { layer: usize, depth: usize },
+    LayerOutOfRange {
+        /// The layer asked for.
+        layer: usize,
+        /// Number of layers of the model.
+        depth: usize,
+    },
     /// Another number of labels than feature rows.
     #[error("{labels} labels for {rows} feature rows")]
-    LabelCount { rows: usize, labels: usize },
+    LabelCount {
+        /// Number of feature rows (samples).
+        rows: usize,
+        /// Number of labels given.
+        labels: usize,
+    },
     /// A class label at least the number of classes.
     #[error("label {label} is out of range for {classes} classes (labels are 0 to classes − 1)")]
-    LabelOutOfRange { label: usize, classes: usize },
+    LabelOutOfRange {
+        /// The label found.
+        label: usize,
+        /// Number of classes (labels must be below it).
+        classes: usize,
+    },
     /// An eigen-solver failed.
     #[error(transparent)]
     Spectral(#[from] SpectralError),

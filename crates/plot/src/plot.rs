@@ -41,7 +41,9 @@ pub fn register_font() -> Result<(), PlotError> {
 /// How an axis maps data to the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
+    /// Plots the value itself.
     Linear,
+    /// Plots `log10` of the value; zero, negative and non-finite values cannot be shown.
     Log,
 }
 
@@ -66,7 +68,9 @@ impl Scale {
 /// One axis of a panel.
 #[derive(Debug, Clone)]
 pub struct Axis {
+    /// Axis title, also the `x_label`/`y_label` column of the figure's CSV.
     pub label: String,
+    /// Linear or logarithmic mapping of data to the page.
     pub scale: Scale,
     /// Fixed limits in data units; `None` fits the data and the guides.
     pub limits: Option<(f64, f64)>,
@@ -75,6 +79,7 @@ pub struct Axis {
 }
 
 impl Axis {
+    /// A linear axis titled `label`, limits fitted to the data, ticks chosen.
     pub fn linear(label: impl Into<String>) -> Self {
         Self {
             label: label.into(),
@@ -84,6 +89,8 @@ impl Axis {
         }
     }
 
+    /// A logarithmic (`log10`) axis titled `label`, limits fitted to the data, ticks at whole
+    /// decades.
     pub fn log(label: impl Into<String>) -> Self {
         Self {
             label: label.into(),
@@ -93,6 +100,8 @@ impl Axis {
         }
     }
 
+    /// Fixed limits `lo..hi`, data units, instead of fitted ones; drawing fails with
+    /// [`PlotError::AxisLimits`] unless the axis can show both and `lo < hi`.
     pub fn with_limits(mut self, lo: f64, hi: f64) -> Self {
         self.limits = Some((lo, hi));
         self
@@ -109,16 +118,22 @@ impl Axis {
 /// Marker shapes for scatter layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Marker {
+    /// A filled circle.
     Circle,
+    /// A filled triangle.
     Triangle,
+    /// A cross (×) stroked 2 px wide.
     Cross,
 }
 
 /// How a layer's points are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
+    /// A solid polyline through the points (`line` in the CSV).
     Line,
+    /// A dashed polyline through the points (`dashed` in the CSV).
     Dashed,
+    /// One marker of the given shape per point (`marker` in the CSV).
     Markers(Marker),
 }
 
@@ -136,9 +151,13 @@ impl Style {
 /// A named set of points drawn in one style and colour.
 #[derive(Debug, Clone)]
 pub struct Layer {
+    /// Series name: the legend label and the `series` column of the CSV.
     pub series: String,
+    /// Whether the layer gets a legend entry.
     pub in_legend: bool,
+    /// Stroke or fill colour.
     pub color: RGBColor,
+    /// How the points are drawn.
     pub style: Style,
     /// Data units, already filtered to what the axes can show.
     pub points: Vec<(f64, f64)>,
@@ -156,8 +175,11 @@ pub enum GuideAt {
 /// A dashed straight line across the whole panel (a predicted level or boundary).
 #[derive(Debug, Clone)]
 pub struct Guide {
+    /// Series name: the `series` column of the CSV (guides have no legend entry).
     pub series: String,
+    /// Line colour.
     pub color: RGBColor,
+    /// Horizontal or vertical, and where (data units).
     pub at: GuideAt,
 }
 
@@ -172,16 +194,22 @@ struct LegendNote {
 /// One chart: axes, layers, guides.
 #[derive(Debug, Clone)]
 pub struct Panel {
+    /// Panel caption, also the `panel` column of the CSV.
     pub title: String,
+    /// Horizontal axis.
     pub x: Axis,
+    /// Vertical axis.
     pub y: Axis,
+    /// Data layers, drawn in order.
     pub layers: Vec<Layer>,
+    /// Dashed guide lines across the panel.
     pub guides: Vec<Guide>,
     notes: Vec<LegendNote>,
     legend_position: SeriesLabelPosition,
 }
 
 impl Panel {
+    /// An empty panel titled `title` on axes `x` and `y`, legend in the upper right.
     pub fn new(title: impl Into<String>, x: Axis, y: Axis) -> Self {
         Self {
             title: title.into(),
@@ -308,8 +336,11 @@ impl Panel {
 /// A titled row of panels with its pixel size.
 #[derive(Debug, Clone)]
 pub struct Figure {
+    /// Title drawn above the panels.
     pub title: String,
+    /// Width and height, pixels.
     pub size: (u32, u32),
+    /// The panels, laid out in a grid (one row up to four panels); at least one.
     pub panels: Vec<Panel>,
 }
 

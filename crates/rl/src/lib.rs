@@ -55,25 +55,45 @@ pub enum RlError {
     /// An MDP without states or actions.
     #[error("an MDP needs at least one state and one action, got {num_states} and {num_actions}")]
     EmptyMdp {
+        /// Number of states asked for.
         num_states: usize,
+        /// Number of actions asked for.
         num_actions: usize,
     },
     /// A table (outcomes, Q-values) of the wrong length.
     #[error("expected a table of {expected} entries (states × actions), got {got}")]
-    TableLength { expected: usize, got: usize },
+    TableLength {
+        /// Entries expected: states × actions.
+        expected: usize,
+        /// Entries given.
+        got: usize,
+    },
     /// A next state outside the MDP.
     #[error("next state {state} is out of range for {num_states} states")]
-    StateOutOfRange { state: usize, num_states: usize },
+    StateOutOfRange {
+        /// The next state given.
+        state: usize,
+        /// Number of states of the MDP (states are `0..num_states`).
+        num_states: usize,
+    },
     /// A probability that is negative or not finite, or a reward that is not finite.
     #[error(
         "an outcome of (state {state}, action {action}) has a negative or non-finite probability or a non-finite reward"
     )]
-    InvalidOutcome { state: usize, action: usize },
+    InvalidOutcome {
+        /// State of the pair whose outcome is invalid.
+        state: usize,
+        /// Action of the pair whose outcome is invalid.
+        action: usize,
+    },
     /// Outcome probabilities that do not sum to one.
     #[error("the outcome probabilities of (state {state}, action {action}) sum to {total}, not 1")]
     ProbabilitiesDoNotSumToOne {
+        /// State of the pair.
         state: usize,
+        /// Action of the pair.
         action: usize,
+        /// Sum of its outcome probabilities (off from 1 by more than 1e-9 absolute).
         total: f64,
     },
     /// A discount outside `[0, 1)`.
@@ -84,7 +104,10 @@ pub enum RlError {
     InvalidTolerance(f64),
     /// Value iteration did not reach the tolerance.
     #[error("value iteration did not converge within {max_iterations} iterations")]
-    NotConverged { max_iterations: usize },
+    NotConverged {
+        /// The iteration budget that was exhausted.
+        max_iterations: usize,
+    },
     /// A gridworld configuration that cannot be drawn.
     #[error("invalid gridworld: {0}")]
     InvalidGridworld(String),
@@ -93,15 +116,30 @@ pub enum RlError {
     EmptyDataset,
     /// State features with another number of rows than states.
     #[error("the state features have {rows} rows but the MDP has {num_states} states")]
-    FeatureRows { rows: usize, num_states: usize },
+    FeatureRows {
+        /// Number of rows of the state-feature matrix.
+        rows: usize,
+        /// Number of states of the MDP.
+        num_states: usize,
+    },
     /// A model that does not read `[φ(s), e_a]` rows.
     #[error(
         "the model takes inputs of dimension {model} but the rows [features, one-hot action] have {expected}"
     )]
-    ModelInput { model: usize, expected: usize },
+    ModelInput {
+        /// Input dimension of the model.
+        model: usize,
+        /// Width of the input rows: feature dimension + number of actions.
+        expected: usize,
+    },
     /// Parameters of the wrong length.
     #[error("the parameter vector has length {got} but the model has {expected} parameters")]
-    ParameterLength { expected: usize, got: usize },
+    ParameterLength {
+        /// Number of parameters of the model.
+        expected: usize,
+        /// Length of the parameter vector given.
+        got: usize,
+    },
     /// A bad fitted Q-iteration setting.
     #[error("invalid FQI config: {0}")]
     InvalidFqiConfig(String),
@@ -113,7 +151,10 @@ pub enum RlError {
     UnknownTargets(String),
     /// The fit of an iteration diverged.
     #[error("the fit diverged at iteration {iteration}: lower the learning rate")]
-    Diverged { iteration: usize },
+    Diverged {
+        /// The FQI iteration (or self-distillation round) that diverged, counted from 1.
+        iteration: usize,
+    },
     /// An optimiser setting was rejected.
     #[error(transparent)]
     Optim(#[from] OptimError),

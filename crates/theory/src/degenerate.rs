@@ -11,18 +11,29 @@ pub enum TheoryError {
     Empty,
     /// `a` and `y` of different lengths.
     #[error("{a} coordinates but {y} labels: they must have the same length")]
-    LengthMismatch { a: usize, y: usize },
+    LengthMismatch {
+        /// Number of coordinates `a_i`.
+        a: usize,
+        /// Number of labels `y_i`.
+        y: usize,
+    },
     /// A non-finite coordinate or label.
     #[error("sample {sample} has a non-finite coordinate or label")]
-    NonFinite { sample: usize },
+    NonFinite {
+        /// Index (0-based) of the sample whose `a_i` or `y_i` is NaN or ±∞.
+        sample: usize,
+    },
     /// Every coordinate is zero: the risk does not depend on w.
     #[error("every coordinate a_i is zero: the risk is constant in w")]
     AllZero,
     /// A classification label other than ±1.
     #[error("label {sample} is {value}: the {loss} loss needs labels −1 or +1")]
     NotBinaryLabel {
+        /// Index (0-based) of the offending label.
         sample: usize,
+        /// The label found, neither −1 nor +1.
         value: f64,
+        /// The classification loss that needs ±1 labels.
         loss: Loss,
     },
 }
@@ -34,7 +45,11 @@ pub enum Separability {
     NonSeparable,
     /// Every non-zero `y_i a_i` has the same sign `direction`: the risk decreases forever as
     /// `w → direction·∞` and has no finite minimiser.
-    Separable { direction: i8 },
+    Separable {
+        /// Sign (`+1` or `−1`) of every non-zero `y_i a_i`: the direction of `w` in which the
+        /// risk decreases.
+        direction: i8,
+    },
 }
 
 /// A minimiser `w*` of the 1-D risk with `L(w*)` and `L''(w*)`.
