@@ -240,11 +240,11 @@ pub fn sgd_spikes() -> Result<Built> {
                 .map(|&(t, s)| (t as f64, s / run.sharpness0)),
         );
     }
-    sharpness.guide("2/η", GREY, GuideAt::Horizontal(1.0 / spec.factor));
+    sharpness.guide("2/η", GREY, GuideAt::Horizontal(1.0 / spec.edge_multiple));
     let figure = Figure {
         title: format!(
             "SGD (batch {}) against GD at η = {}·2/S0 (spike: loss > {}× running minimum; Zhu et al. 2024)",
-            spec.batch, spec.factor, spec.spike_factor
+            spec.batch, spec.edge_multiple, spec.spike_factor
         ),
         size: TWO_PANELS,
         panels: vec![loss, sharpness],

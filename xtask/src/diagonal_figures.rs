@@ -275,8 +275,8 @@ pub fn diagonal_transition() -> Result<Built> {
     Ok(Built { figure, notes })
 }
 
-/// GD at `η = factor·2/S0` on a depth-2 diagonal net against gradient flow stopped at the
-/// same loss: distance to the ℓ1 and ℓ2 directions, per loss and α; marker by phase.
+/// GD at `η = x·2/S0` (`x` the edge multiple) on a depth-2 diagonal net against gradient flow
+/// stopped at the same loss: distance to the ℓ1 and ℓ2 directions, per loss and α; marker by phase.
 pub fn diagonal_large_steps() -> Result<Built> {
     let spec = LargeStepSpec::standard();
     let rows = run_large_steps(&spec, threads())?;
@@ -303,7 +303,7 @@ pub fn diagonal_large_steps() -> Result<Built> {
                             (false, true) => r.flow_distance_l1,
                             (false, false) => r.flow_distance_l2,
                         }
-                        .map(|v| (r.factor, v))
+                        .map(|v| (r.edge_multiple, v))
                     };
                 panel.markers(
                     format!("GD, α = {alpha} (circle: monotone loss, triangle: loss rose)"),
@@ -335,7 +335,7 @@ pub fn diagonal_large_steps() -> Result<Built> {
                 "{} α = {} η·S0/2 = {}: phase {}, loss rose at {} steps (largest one-step ratio {:.3}), final loss {:.2e}, final η·S/2 {}, GD distance ℓ1/ℓ2 {}/{}, flow {}/{}",
                 r.loss,
                 r.alpha,
-                r.factor,
+                r.edge_multiple,
                 r.phase.name(),
                 r.loss_rises,
                 r.largest_rise,

@@ -52,7 +52,7 @@ fn constant_groups<'a>(summary: &'a Summary, task: &Task) -> impl Iterator<Item 
 
 fn boundary_label(summary: &Summary, task: &Task) -> String {
     match summary.boundary(&task.name()) {
-        Some(factor) => format!("{task} (catapult from {factor})"),
+        Some(edge_multiple) => format!("{task} (catapult from {edge_multiple})"),
         None => format!("{task} (no catapult)"),
     }
 }
@@ -69,7 +69,7 @@ pub fn generalisation_accuracy() -> Result<Built> {
         let mut panel = Panel::new(
             format!(
                 "test accuracy gain over η = {}·2/S0, step {step}",
-                spec.factors[0]
+                spec.edge_multiples[0]
             ),
             Axis::log("η·S0/2"),
             Axis::linear("test accuracy − reference (mean ± sd over seeds)"),
@@ -78,7 +78,7 @@ pub fn generalisation_accuracy() -> Result<Built> {
         for task in &spec.tasks {
             let label = boundary_label(&summary, task);
             let points: Vec<(f64, f64, f64)> = constant_groups(&summary, task)
-                .filter_map(|g| g.accuracy_gain.map(|s| (g.factor, s.mean, s.sd)))
+                .filter_map(|g| g.accuracy_gain.map(|s| (g.edge_multiple, s.mean, s.sd)))
                 .collect();
             panel.line(&label, color(task), points.iter().map(|&(x, m, _)| (x, m)));
             panel.error_bars(&label, color(task), points.iter().copied());
@@ -87,7 +87,7 @@ pub fn generalisation_accuracy() -> Result<Built> {
                     if let Some(gain) = g.accuracy_gain.filter(|s| s.mean.abs() > s.sd) {
                         notes.push(format!(
                             "{task} at η·S0/2 = {}: gain {:+.3} ± {:.3} at step {step}",
-                            g.factor, gain.mean, gain.sd
+                            g.edge_multiple, gain.mean, gain.sd
                         ));
                     }
                 }
@@ -122,7 +122,7 @@ pub fn generalisation_sharpness() -> Result<Built> {
             .collect();
         values.iter().sum::<f64>() / values.len().max(1) as f64
     };
-    let edge: Vec<(f64, f64)> = spec.factors.iter().map(|&x| (x, 1.0 / x)).collect();
+    let edge: Vec<(f64, f64)> = spec.edge_multiples.iter().map(|&x| (x, 1.0 / x)).collect();
     let mut total = Panel::new(
         format!("sharpness at step {} / mean S0", spec.budget()),
         Axis::log("η·S0/2"),
@@ -142,7 +142,7 @@ pub fn generalisation_sharpness() -> Result<Built> {
             (&mut restricted, |g: &Group| g.sharpness_nonseparable),
         ] {
             let points: Vec<(f64, f64, f64)> = constant_groups(&summary, task)
-                .filter_map(|g| pick(g).map(|s| (g.factor, s.mean / s0, s.sd / s0)))
+                .filter_map(|g| pick(g).map(|s| (g.edge_multiple, s.mean / s0, s.sd / s0)))
                 .collect();
             if points.is_empty() {
                 continue;
@@ -187,12 +187,12 @@ pub fn curve_panels(loss_title: &str, sharpness_title: &str) -> (Panel, Panel) {
     )
 }
 
-/// Steps, factors and seed of the training-curve figure.
+/// Steps, edge multiples and seed of the training-curve figure.
 const CURVE_STEPS: usize = 2000;
 /// Every step is measured up to here, then every [`CURVE_EVERY`] steps.
 const CURVE_DENSE: usize = 100;
 const CURVE_EVERY: usize = 10;
-const CURVE_FACTORS: [f64; 3] = [0.5, 3.0, 6.0];
+const CURVE_EDGE_MULTIPLES: [f64; 3] = [0.5, 3.0, 6.0];
 const CURVE_SEED: u64 = 0;
 
 /// Training loss and sharpness over the first steps on red wine, for a lazy and two catapult
@@ -205,13 +205,13 @@ pub fn generalisation_curves() -> Result<Built> {
         "sharpness S_t / S0 (dashed: the edge 2/η)",
     );
     let mut notes = Vec::new();
-    for (i, &factor) in CURVE_FACTORS.iter().enumerate() {
+    for (i, &edge_multiple) in CURVE_EDGE_MULTIPLES.iter().enumerate() {
         let checkpoints = (0..CURVE_DENSE)
             .chain((CURVE_DENSE..=CURVE_STEPS).step_by(CURVE_EVERY))
             .collect();
-        let plan = RunPlan::constant(spec.depth, spec.width, factor, checkpoints)?;
+        let plan = RunPlan::constant(spec.depth, spec.width, edge_multiple, checkpoints)?;
         let run = run_task(&task, &plan)?;
-        let label = format!("η = {factor}·2/S0 ({})", run.phase.name());
+        let label = format!("η = {edge_multiple}·2/S0 ({})", run.phase.name());
         let color = RUN_COLORS[i % RUN_COLORS.len()];
         let shifted = |step: usize| (step + 1) as f64;
         loss.line(
@@ -231,7 +231,7 @@ pub fn generalisation_curves() -> Result<Built> {
         sharpness.guide(
             format!("2/η for {label}"),
             color,
-            GuideAt::Horizontal(1.0 / factor),
+            GuideAt::Horizontal(1.0 / edge_multiple),
         );
         if let Some(last) = run.checkpoints.last() {
             notes.push(format!(

@@ -163,7 +163,13 @@ fn spike_table(runs: &[SpikeRun]) -> String {
 fn print_spikes(runs: &[SpikeRun], spec: &SpikeSpec) {
     println!(
         "spikes ({}, depth {}, width {}, η = {}·2/S0, SGD batch {}, {} steps; spike: loss > {}× running minimum)",
-        spec.task, spec.depth, spec.width, spec.factor, spec.batch, spec.steps, spec.spike_factor
+        spec.task,
+        spec.depth,
+        spec.width,
+        spec.edge_multiple,
+        spec.batch,
+        spec.steps,
+        spec.spike_factor
     );
     println!("optimizer | seed | phase | spikes | followed by a sharpness drop | final S/S0");
     for run in runs {

@@ -54,9 +54,15 @@ pub struct GeneralisationArgs {
     /// Number of seeds (0, 1, …, N−1).
     #[arg(long, value_name = "N")]
     seeds: Option<u64>,
-    /// Comma-separated step sizes in units of 2/S0 (S0 the sharpness at initialisation).
-    #[arg(long, value_delimiter = ',', value_name = "FACTORS")]
-    factors: Option<Vec<f64>>,
+    /// Comma-separated step sizes as edge multiples x = η·S0/2, i.e. η = x·2/S0 (S0 the
+    /// sharpness at initialisation); `--factors` is an alias.
+    #[arg(
+        long = "edge-multiples",
+        alias = "factors",
+        value_delimiter = ',',
+        value_name = "MULTIPLES"
+    )]
+    edge_multiples: Option<Vec<f64>>,
     /// Hidden width of the deep linear net.
     #[arg(long, value_name = "M")]
     width: Option<usize>,
@@ -127,8 +133,8 @@ fn spec_from_args(args: &GeneralisationArgs) -> Result<GeneralisationSpec> {
     if let Some(seeds) = args.seeds {
         spec.seeds = (0..seeds).collect();
     }
-    if let Some(factors) = &args.factors {
-        spec.factors = factors.clone();
+    if let Some(edge_multiples) = &args.edge_multiples {
+        spec.edge_multiples = edge_multiples.clone();
     }
     if let Some(width) = args.width {
         spec.width = width;
@@ -181,7 +187,7 @@ fn file_tasks(args: &GeneralisationArgs) -> Result<Vec<Task>> {
     Ok(tasks)
 }
 
-const SUMMARY_HEADER: &str = "step,task,schedule,factor,runs,lazy,catapult,divergent,\
+const SUMMARY_HEADER: &str = "step,task,schedule,edge_multiple,runs,lazy,catapult,divergent,\
 test_accuracy_mean,test_accuracy_sd,accuracy_gain_mean,accuracy_gain_sd,test_loss_mean,test_loss_sd,train_loss_mean,train_loss_sd,\
 gradient_norm_mean,gradient_norm_sd,sharpness_mean,sharpness_sd,\
 sharpness_nonseparable_mean,sharpness_nonseparable_sd,\
@@ -210,7 +216,7 @@ fn summary_line(group: &Group) -> String {
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         group.task,
         group.schedule,
-        group.factor,
+        group.edge_multiple,
         group.runs,
         group.lazy,
         group.catapult,
@@ -228,14 +234,14 @@ fn summary_line(group: &Group) -> String {
 
 fn print_summary(summary: &Summary, spec: &GeneralisationSpec) {
     println!(
-        "at step {} (depth {}, width {}, {} seeds); factor = η·S0/2",
+        "at step {} (depth {}, width {}, {} seeds); edge multiple = η·S0/2",
         summary.step,
         spec.depth,
         spec.width,
         spec.seeds.len()
     );
     println!(
-        "task | schedule | factor | lazy/catapult/divergent | test acc | gain vs smallest η (paired) | test loss | train loss | |grad| | sharpness | S(non-sep) | S(complement)"
+        "task | schedule | edge multiple | lazy/catapult/divergent | test acc | gain vs smallest η (paired) | test loss | train loss | |grad| | sharpness | S(non-sep) | S(complement)"
     );
     let show = |s: Option<Spread>, digits: usize| match s {
         Some(s) => format!("{:.digits$} ± {:.digits$}", s.mean, s.sd),
@@ -247,7 +253,7 @@ fn print_summary(summary: &Summary, spec: &GeneralisationSpec) {
                 "{} | {} | {} | {}/{}/{} | {} | {} | {} | {} | {} | {} | {} | {}",
                 g.task,
                 g.schedule,
-                g.factor,
+                g.edge_multiple,
                 g.lazy,
                 g.catapult,
                 g.divergent,
@@ -265,8 +271,10 @@ fn print_summary(summary: &Summary, spec: &GeneralisationSpec) {
             );
         }
         match summary.boundary(&task.name()) {
-            Some(factor) => println!("{task}: measured catapult boundary at factor {factor}"),
-            None => println!("{task}: no factor catapults in most seeds"),
+            Some(edge_multiple) => {
+                println!("{task}: measured catapult boundary at edge multiple {edge_multiple}")
+            }
+            None => println!("{task}: no edge multiple catapults in most seeds"),
         }
     }
 }

@@ -27,7 +27,7 @@ fn small_grid(out: &Path) -> Vec<String> {
     [
         "--seeds",
         "2",
-        "--factors",
+        "--edge-multiples",
         "0.5,2",
         "--width",
         "16",
@@ -72,8 +72,8 @@ fn a_built_in_task_writes_rows_and_a_summary() {
     assert!(stdout.contains("gaussians | constant | 0.5 |"), "{stdout}");
     assert_eq!(task_column(&out), ["gaussians"]);
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-    assert!(summary.starts_with("step,task,schedule,factor,runs,lazy,catapult,divergent,"));
-    // step 0, 20 and 80 for 2 constant and 1 annealed factor
+    assert!(summary.starts_with("step,task,schedule,edge_multiple,runs,lazy,catapult,divergent,"));
+    // step 0, 20 and 80 for 2 constant and 1 annealed edge multiple
     assert_eq!(summary.lines().count(), 1 + 3 * 3);
     std::fs::remove_dir_all(&out).unwrap();
 }
@@ -195,5 +195,8 @@ fn missing_files_and_bad_options_are_clear_errors() {
     assert!(stderr.contains("two files"), "{stderr}");
     let stderr = failure(&["--checkpoints", "50,20", "--out", &out]);
     assert!(stderr.contains("checkpoints"), "{stderr}");
+    // The old flag name still works, as an alias of --edge-multiples.
+    let stderr = failure(&["--factors", "0", "--out", &out]);
+    assert!(stderr.contains("edge_multiples"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

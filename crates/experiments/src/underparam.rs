@@ -58,16 +58,28 @@ pub struct Variant {
 /// One iteration of one run, as a CSV row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnderparamRow {
+    /// Variant name ([`Variant::name`]).
     pub variant: String,
+    /// Seed of grid, data and initialisation.
     pub seed: u64,
+    /// 0 before the first fit, then `k` after target update `k`.
     pub iteration: usize,
+    /// Gradient steps per iteration of the variant.
     pub steps_per_iteration: usize,
+    /// `srank_0.01(Φ)` of the penultimate features Φ (states × width).
     pub srank: usize,
+    /// Entropy effective rank of Φ.
     pub effective_rank: f64,
+    /// Largest singular value of Φ.
     pub sigma_max: f64,
+    /// Smallest singular value of Φ.
     pub sigma_min: f64,
+    /// Fitting objective (squared error plus penalty) at the end of the iteration; `None` at
+    /// iteration 0.
     pub fit_loss: Option<f64>,
+    /// Root mean square of `Q_θ − T Q_θ` over every state-action pair.
     pub bellman_error: f64,
+    /// Root mean square of `Q_θ − Q*` over every state-action pair.
     pub q_distance: f64,
     /// Root mean square of `Q*` over every pair (the scale of `q_distance`).
     pub q_star_rms: f64,
@@ -218,13 +230,21 @@ pub fn run_variant(
 /// the final Bellman error and distance to `Q*` (mean ± sd over seeds).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnderparamSummary {
+    /// Variant name.
     pub variant: String,
+    /// Number of seeds.
     pub seeds: usize,
+    /// srank at iteration 0.
     pub srank_start: Spread,
+    /// srank at the last iteration.
     pub srank_end: Spread,
+    /// Lowest srank over the run.
     pub srank_lowest: Spread,
+    /// RMS Bellman error `Q_θ − T Q_θ` at the last iteration.
     pub bellman_error_end: Spread,
+    /// RMS distance `Q_θ − Q*` at the last iteration.
     pub q_distance_end: Spread,
+    /// RMS of `Q*` (the scale of the distances).
     pub q_star_rms: Spread,
 }
 

@@ -9,7 +9,7 @@ fn small_spec() -> GeneralisationSpec {
     GeneralisationSpec {
         tasks: vec![Task::IrisVersicolorVirginica, Task::SeparableMix],
         seeds: vec![0, 1],
-        factors: vec![0.5, 2.0],
+        edge_multiples: vec![0.5, 2.0],
         depth: 2,
         width: 16,
         checkpoints: vec![20, 60],
@@ -19,8 +19,8 @@ fn small_spec() -> GeneralisationSpec {
     }
 }
 
-fn plan(factor: f64, checkpoints: Vec<usize>) -> RunPlan {
-    RunPlan::constant(2, 32, factor, checkpoints).unwrap()
+fn plan(edge_multiple: f64, checkpoints: Vec<usize>) -> RunPlan {
+    RunPlan::constant(2, 32, edge_multiple, checkpoints).unwrap()
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn rows_are_identical_bits_on_one_and_two_threads() {
     assert!(rows.iter().all(|r| r.phase != Phase::Divergent));
     assert_eq!(rows.len(), 2 * 2 * 3 * 3);
     let header = String::from_utf8(one).unwrap();
-    assert!(header.starts_with("task,seed,schedule,factor,eta,eta_small,sharpness0,phase,"));
+    assert!(header.starts_with("task,seed,schedule,edge_multiple,eta,eta_small,sharpness0,phase,"));
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn the_summary_pairs_seeds_against_the_smallest_step() {
     let reference = summary
         .groups
         .iter()
-        .find(|g| g.task == "separable-mix" && g.schedule == "constant" && g.factor == 0.5)
+        .find(|g| g.task == "separable-mix" && g.schedule == "constant" && g.edge_multiple == 0.5)
         .unwrap();
     let gain = reference.accuracy_gain.unwrap();
     assert_eq!((gain.mean, gain.sd, reference.runs), (0.0, 0.0, 2));
@@ -146,8 +146,11 @@ fn bad_specs_name_their_field() {
     };
     assert_eq!(field(|s| s.tasks.clear()), "tasks");
     assert_eq!(field(|s| s.seeds.clear()), "seeds");
-    assert_eq!(field(|s| s.factors = vec![1.0, f64::NAN]), "factors");
-    assert_eq!(field(|s| s.factors = vec![-1.0]), "factors");
+    assert_eq!(
+        field(|s| s.edge_multiples = vec![1.0, f64::NAN]),
+        "edge_multiples"
+    );
+    assert_eq!(field(|s| s.edge_multiples = vec![-1.0]), "edge_multiples");
     assert_eq!(field(|s| s.depth = 1), "depth");
     assert_eq!(field(|s| s.width = 0), "width");
     assert_eq!(field(|s| s.checkpoints = vec![10, 10]), "checkpoints");

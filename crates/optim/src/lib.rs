@@ -89,10 +89,20 @@ pub enum OptimError {
     InvalidDivergenceThreshold(f64),
     /// Parameter vector of the wrong length.
     #[error("parameter vector has length {got} but the objective has dimension {expected}")]
-    DimensionMismatch { expected: usize, got: usize },
+    DimensionMismatch {
+        /// The objective's dimension (number of parameters).
+        expected: usize,
+        /// The length of the parameter vector passed in.
+        got: usize,
+    },
     /// Non-finite starting parameters.
     #[error("initial parameter {index} is {value}: parameters must be finite")]
-    NonFiniteParameter { index: usize, value: f64 },
+    NonFiniteParameter {
+        /// Index of the first non-finite parameter.
+        index: usize,
+        /// Its value (NaN or ±∞).
+        value: f64,
+    },
     /// An [`SgdConfig`] with `batch: Some(0)`.
     #[error("SgdConfig.batch must be None (full batch) or at least 1, got Some(0)")]
     ZeroBatchSize,
@@ -110,30 +120,59 @@ pub enum OptimError {
     NoSamples,
     /// A schedule whose learning rate at a step is not a finite positive number.
     #[error("the schedule's learning rate at step {step} is {value}: it must be finite and > 0")]
-    InvalidScheduledLearningRate { step: usize, value: f64 },
+    InvalidScheduledLearningRate {
+        /// The step `t` (0-based) at which the schedule was evaluated.
+        step: usize,
+        /// The rate `η_t` it gave.
+        value: f64,
+    },
     /// An ODE tolerance that is not a finite positive number.
     #[error("the ODE {name} must be finite and > 0, got {value}")]
-    InvalidTolerance { name: &'static str, value: f64 },
+    InvalidTolerance {
+        /// Which tolerance (`"relative tolerance"` or `"absolute tolerance"`).
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
     /// An ODE step budget of zero.
     #[error("the ODE step budget must be at least 1, got 0")]
     ZeroMaxSteps,
     /// An ODE time span that is empty, backwards or not finite.
     #[error("the ODE must run forward over finite times, got t0 = {t0}, t_end = {t_end}")]
-    InvalidTimeSpan { t0: f64, t_end: f64 },
+    InvalidTimeSpan {
+        /// Start time.
+        t0: f64,
+        /// End time (must be finite and > `t0`).
+        t_end: f64,
+    },
     /// The ODE's right-hand side is not finite.
     #[error("the flow is not finite at t = {t}: the state or its derivative overflowed")]
-    NonFiniteFlow { t: f64 },
+    NonFiniteFlow {
+        /// Time at which the flow was evaluated.
+        t: f64,
+    },
     /// The adaptive step became too small to advance the time.
     #[error("the ODE step size underflowed at t = {t} (the system is too stiff or singular)")]
-    StepSizeUnderflow { t: f64 },
+    StepSizeUnderflow {
+        /// Time reached when the step underflowed.
+        t: f64,
+    },
     /// The step budget ran out.
     #[error("the ODE used its budget of {steps} steps and stopped at t = {t}")]
-    OdeStepBudget { t: f64, steps: usize },
+    OdeStepBudget {
+        /// Time reached when the budget ran out.
+        t: f64,
+        /// The budget (number of steps, accepted or rejected).
+        steps: usize,
+    },
     /// An [`Sgd`] built for another number of parameters or samples than the objective's.
     #[error("the optimizer was built for {optimizer} {what} but the objective has {objective}")]
     OptimizerMismatch {
+        /// What differs: `"parameters"` or `"samples"`.
         what: &'static str,
+        /// The count the optimizer was built for.
         optimizer: usize,
+        /// The objective's count.
         objective: usize,
     },
 }

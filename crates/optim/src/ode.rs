@@ -115,11 +115,17 @@ pub enum Flow {
 /// One accepted step from `(t0, y0)` to `(t1, y1)` with the derivatives at both ends.
 #[derive(Debug, Clone, Copy)]
 pub struct StepView<'a> {
+    /// Time at the start of the step.
     pub t0: f64,
+    /// Time at the end of the step.
     pub t1: f64,
+    /// State `y(t0)`.
     pub y0: &'a [f64],
+    /// State `y(t1)`.
     pub y1: &'a [f64],
+    /// Derivative `F(t0, y0)`.
     pub dy0: &'a [f64],
+    /// Derivative `F(t1, y1)`.
     pub dy1: &'a [f64],
 }
 

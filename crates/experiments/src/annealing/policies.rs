@@ -224,14 +224,17 @@ pub struct PolicySummary {
     pub depth: usize,
     /// Policy name.
     pub policy: String,
-    /// Runs, and how many were divergent (excluded from the spreads).
+    /// Runs in the group (one per seed).
     pub runs: usize,
+    /// How many of them diverged (excluded from the spreads).
     pub divergent: usize,
-    /// Over the non-divergent runs.
+    /// Training loss over the non-divergent runs.
     pub train_loss: Option<Spread>,
+    /// Test accuracy (fraction) over the non-divergent runs.
     pub test_accuracy: Option<Spread>,
     /// Paired by seed: test accuracy minus the `lazy` policy's, same task, depth and seed.
     pub accuracy_gain: Option<Spread>,
+    /// Test loss over the non-divergent runs.
     pub test_loss: Option<Spread>,
     /// Sharpness relative to `S0`.
     pub relative_sharpness: Option<Spread>,

@@ -11,13 +11,14 @@ use catapult_optim::SgdConfig;
 pub struct SpikeSpec {
     /// The task.
     pub task: Task,
-    /// Depth and width of the deep linear net.
+    /// Depth of the deep linear net.
     pub depth: usize,
+    /// Width of its hidden layers.
     pub width: usize,
     /// Seeds of data, split, initialisation and batches.
     pub seeds: Vec<u64>,
-    /// The constant step size in units of `2/S0` (full-batch `S0`).
-    pub factor: f64,
+    /// The constant step size as an edge multiple `η·S0/2` (`η = x·2/S0`, full-batch `S0`).
+    pub edge_multiple: f64,
     /// The SGD batch size.
     pub batch: usize,
     /// Steps per run.
@@ -37,7 +38,7 @@ impl SpikeSpec {
             depth: 2,
             width: 256,
             seeds: (0..5).collect(),
-            factor: 0.5,
+            edge_multiple: 0.5,
             batch: 32,
             steps: 2000,
             sharpness_every: 10,
@@ -160,7 +161,7 @@ pub fn run_spikes(spec: &SpikeSpec, threads: usize) -> Result<Vec<SpikeRun>, Exp
     let results = parallel_map(&jobs, threads, |&(optimizer, seed)| {
         let task = spec.task.prepare(seed, 0.3, false)?;
         let checkpoints = (0..=spec.steps).step_by(spec.sharpness_every).collect();
-        let mut plan = RunPlan::constant(spec.depth, spec.width, spec.factor, checkpoints)?;
+        let mut plan = RunPlan::constant(spec.depth, spec.width, spec.edge_multiple, checkpoints)?;
         plan.record_losses = true;
         if optimizer == "sgd" {
             plan.optimizer = SgdConfig {

@@ -31,9 +31,15 @@ pub struct LayerSpectrum {
 /// - NC3 `= ‖W_L/‖W_L‖_F − Mᵀ/‖M‖_F‖_F`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NeuralCollapse {
+    /// NC1 `= tr(Σ_W Σ_B⁺)/C`: within-class variability relative to between-class (0 at
+    /// collapse).
     pub nc1: f64,
+    /// NC2 norms: sd/mean of the centred class-mean norms `‖μ_c − μ_G‖` (0 when equinorm).
     pub nc2_norm_spread: f64,
+    /// NC2 angles: mean `|cos + 1/(C − 1)|` over class-mean pairs (0 for a simplex ETF).
     pub nc2_angle_spread: f64,
+    /// NC3 `= ‖W_L/‖W_L‖_F − Mᵀ/‖M‖_F‖_F`: distance of the last layer from the class means
+    /// (0 at self-duality).
     pub nc3: f64,
 }
 

@@ -36,9 +36,13 @@ use std::path::PathBuf;
 pub enum ClassTask {
     /// [`gaussian_classes`] with the run's seed.
     Gaussian {
+        /// Number of classes C.
         classes: usize,
+        /// Samples per class.
         per_class: usize,
+        /// Input dimension d.
         dim: usize,
+        /// Standard deviation of the class means (noise has unit variance).
         separation: f64,
     },
     /// Iris, three classes, standardised features.
@@ -46,9 +50,13 @@ pub enum ClassTask {
     /// An MNIST / Fashion-MNIST IDX pair ([`load_idx_classes`]): the items of `digits`
     /// (class c is `digits[c]`), at most `per_class` of each, pixels in [0, 1].
     Idx {
+        /// Path of the IDX images file.
         images: PathBuf,
+        /// Path of the IDX labels file.
         labels: PathBuf,
+        /// The labels kept, in class order.
         digits: Vec<u8>,
+        /// At most this many samples per class; `None` keeps all.
         per_class: Option<usize>,
     },
 }
@@ -98,15 +106,19 @@ impl ClassTask {
 /// The grid of the experiment: every weight decay on the same task, network and seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollapseSpec {
+    /// The classification task.
     pub task: ClassTask,
     /// Hidden widths (depth = len + 1).
     pub hidden: Vec<usize>,
+    /// Weight normalisation of the layers (none or per layer).
     pub normalisation: Normalisation,
     /// Learning-rate schedule spec (see [`catapult_optim::schedule`]).
     pub schedule: String,
     /// Mini-batch size in sample-class rows; `None` for full-batch GD.
     pub batch: Option<usize>,
+    /// Optimisation steps per run.
     pub steps: usize,
+    /// Measure every this many steps.
     pub observe_every: usize,
     /// The weight decays λ, one run each.
     pub weight_decays: Vec<f64>,
@@ -152,26 +164,45 @@ impl CollapseSpec {
 /// One observation of one run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CollapseRow {
+    /// Task name ([`ClassTask::name`]).
     pub task: String,
+    /// Weight normalisation: `none` or `per-layer`.
     pub normalisation: String,
+    /// Weight decay λ of the run.
     pub weight_decay: f64,
+    /// Optimisation step of the observation.
     pub step: usize,
+    /// Square loss `(1/(nC)) Σ_i Σ_c ½(F_c(x_i) − 1[c = y_i])²` on the training data.
     pub loss: f64,
+    /// Training accuracy (fraction in [0, 1]).
     pub accuracy: f64,
+    /// Margin `min_i (F_{y_i}(x_i) − max_{c≠y_i} F_c(x_i))`.
     pub margin: f64,
+    /// Margin of the normalised network, `margin/ρ`.
     pub normalised_margin: f64,
+    /// Norm `ρ = Π_k ρ_k` of the network.
     pub rho: f64,
     /// `ρ_L` of the last layer.
     pub rho_last: f64,
+    /// Stable rank `‖W_L‖_F²/‖W_L‖_2²` of the last layer.
     pub stable_rank_last: f64,
+    /// Entropy effective rank of the last layer's singular values.
     pub effective_rank_last: f64,
+    /// `srank_0.01` of the last layer.
     pub srank_last: usize,
+    /// Stable rank of the penultimate layer `W_{L−1}`.
     pub stable_rank_penultimate: f64,
+    /// Entropy effective rank of the penultimate layer.
     pub effective_rank_penultimate: f64,
+    /// `srank_0.01` of the penultimate layer.
     pub srank_penultimate: usize,
+    /// NC1 of the penultimate features ([`NeuralCollapse::nc1`]).
     pub nc1: f64,
+    /// NC2 norm spread ([`NeuralCollapse::nc2_norm_spread`]).
     pub nc2_norm_spread: f64,
+    /// NC2 angle spread ([`NeuralCollapse::nc2_angle_spread`]).
     pub nc2_angle_spread: f64,
+    /// NC3 ([`NeuralCollapse::nc3`]).
     pub nc3: f64,
 }
 

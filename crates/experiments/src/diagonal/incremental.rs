@@ -193,10 +193,15 @@ impl StaircaseSpec {
 /// The time one coordinate reached a fraction of its target, measured and predicted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LearningTime {
+    /// Depth N of the toy `σ = u^N`.
     pub depth: u32,
+    /// Initial value `σ0` of every coordinate.
     pub sigma0: f64,
+    /// Index of the coordinate (0 = the largest target value).
     pub coordinate: usize,
+    /// The coordinate's target value `σ*_i`.
     pub target: f64,
+    /// The fraction of `σ*_i` whose reaching time is reported (time to `level·σ*_i`).
     pub level: f64,
     /// From the integrated flow of all coordinates together.
     pub measured: f64,
@@ -211,12 +216,15 @@ pub struct LearningTime {
 /// One run of the toy: the trajectory and the learning times.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaircaseRun {
+    /// Depth N of the toy `σ = u^N`.
     pub depth: u32,
+    /// Initial value `σ0` of every coordinate.
     pub sigma0: f64,
     /// Sample times.
     pub time: Vec<f64>,
     /// `sigma[i][s]`: coordinate i at `time[s]`.
     pub sigma: Vec<Vec<f64>>,
+    /// The learning time of every coordinate at every level, level-major.
     pub times: Vec<LearningTime>,
 }
 
@@ -367,6 +375,7 @@ impl SparseRegressionSpec {
 /// found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SparseRegressionRun {
+    /// The feature correlation of this run's data.
     pub correlation: f64,
     /// Times of the accepted integration steps (thinned to at most 600).
     pub time: Vec<f64>,

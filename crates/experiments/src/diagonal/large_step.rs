@@ -4,7 +4,7 @@
 //!
 //! For each loss (logistic, exponential; mean over samples), depth and α: the sharpness `S0`
 //! at `u₊ = u₋ = α·1` (Lanczos on exact Hessian-vector products), then full-batch GD at
-//! `η = factor·2/S0` for a fixed budget, its phase by the backbone's rule
+//! `η = x·2/S0` (`x` the edge multiple) for a fixed budget, its phase by the backbone's rule
 //! ([`catapult_theory::Phase`]: lazy when the loss never rose, catapult when it rose and still
 //! ended below its start, divergent otherwise), and its final direction against the
 //! references ([`super::margin::References`]). The control is gradient flow (Dormand–Prince
@@ -30,25 +30,28 @@ use serde::Serialize;
 pub struct LargeStepSpec {
     /// The data and references (its depths, alphas and epsilons are not used).
     pub data: MarginSpec,
+    /// Losses (mean over samples), one run each.
     pub losses: Vec<Loss>,
+    /// Depths D of the diagonal network.
     pub depths: Vec<u32>,
+    /// Initial scales α (`u₊ = u₋ = α·1`).
     pub alphas: Vec<f64>,
-    /// Step sizes in units of `2/S0`.
-    pub factors: Vec<f64>,
+    /// Step sizes as edge multiples `x = η·S0/2` (`η = x·2/S0`).
+    pub edge_multiples: Vec<f64>,
     /// GD steps per run.
     pub steps: usize,
 }
 
 impl LargeStepSpec {
     /// The data of [`MarginSpec::standard`], logistic and exponential loss, D = 2, α ∈ {0.1,
-    /// 0.3, 1}, factors 0.25 … 6, 10 000 steps.
+    /// 0.3, 1}, edge multiples 0.25 … 6, 10 000 steps.
     pub fn standard() -> Self {
         Self {
             data: MarginSpec::standard(),
             losses: vec![Loss::Logistic, Loss::Exponential],
             depths: vec![2],
             alphas: vec![0.1, 0.3, 1.0],
-            factors: vec![0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0],
+            edge_multiples: vec![0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0],
             steps: 10_000,
         }
     }
@@ -57,12 +60,17 @@ impl LargeStepSpec {
 /// One GD run and its gradient-flow control.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LargeStepRow {
+    /// Loss name (`logistic` or `exponential`).
     pub loss: String,
+    /// Depth D of the diagonal network.
     pub depth: u32,
+    /// Initial scale α (`u₊ = u₋ = α·1`).
     pub alpha: f64,
-    pub factor: f64,
-    /// `factor·2/S0`.
+    /// Step size as a multiple of the initial edge `2/S0`: `η·S0/2`.
+    pub edge_multiple: f64,
+    /// `edge_multiple·2/S0`.
     pub eta: f64,
+    /// Sharpness `S0` (top Hessian eigenvalue, Lanczos) at `u₊ = u₋ = α·1`.
     pub sharpness0: f64,
     /// The phase ([`Phase::classify`], with the sharpness at the start and the end).
     pub phase: Phase,
@@ -74,20 +82,25 @@ pub struct LargeStepRow {
     pub loss_rises: usize,
     /// The largest one-step loss ratio `L_{t+1}/L_t` (below 1 for a monotone run).
     pub largest_rise: f64,
+    /// Training loss at the last iterate.
     pub final_loss: f64,
     /// Sharpness at the last iterate; `None` for a divergent run.
     pub final_sharpness: Option<f64>,
     /// GD's direction; `None` for a divergent run.
     pub gd_distance_l1: Option<f64>,
+    /// `‖w/‖w‖₂ − w_ℓ2‖₂` of GD's final iterate ([`MarginRow::distance_l2`]).
     pub gd_distance_l2: Option<f64>,
+    /// GD's ℓ1 margin over the ℓ1 max margin ([`MarginRow::l1_margin_ratio`]).
     pub gd_l1_margin_ratio: Option<f64>,
     /// Gradient flow at the same loss; `None` for a divergent run.
     pub flow_distance_l1: Option<f64>,
+    /// `‖w/‖w‖₂ − w_ℓ2‖₂` of the flow at GD's final loss.
     pub flow_distance_l2: Option<f64>,
+    /// The flow's ℓ1 margin over the ℓ1 max margin at GD's final loss.
     pub flow_l1_margin_ratio: Option<f64>,
 }
 
-/// Every (loss, depth, α, factor) run of `spec`, spread over `threads`.
+/// Every (loss, depth, α, edge multiple) run of `spec`, spread over `threads`.
 pub fn run_large_steps(
     spec: &LargeStepSpec,
     threads: usize,
@@ -95,8 +108,12 @@ pub fn run_large_steps(
     if spec.steps == 0 {
         return Err(DiagonalError::invalid("steps", 0.0, "at least 1"));
     }
-    if let Some(&f) = spec.factors.iter().find(|f| !(f.is_finite() && **f > 0.0)) {
-        return Err(DiagonalError::invalid("factor", f, "finite and > 0"));
+    if let Some(&x) = spec
+        .edge_multiples
+        .iter()
+        .find(|x| !(x.is_finite() && **x > 0.0))
+    {
+        return Err(DiagonalError::invalid("edge multiple", x, "finite and > 0"));
     }
     let data = spec.data.data()?;
     let references = References::solve(&data, &spec.data.teacher)?;
@@ -104,14 +121,14 @@ pub fn run_large_steps(
     for &loss in &spec.losses {
         for &depth in &spec.depths {
             for &alpha in &spec.alphas {
-                for &factor in &spec.factors {
-                    cells.push((loss, depth, alpha, factor));
+                for &edge_multiple in &spec.edge_multiples {
+                    cells.push((loss, depth, alpha, edge_multiple));
                 }
             }
         }
     }
-    catapult_lab::parallel_map(&cells, threads, |&(loss, depth, alpha, factor)| {
-        run_one(spec, &data, &references, loss, depth, alpha, factor)
+    catapult_lab::parallel_map(&cells, threads, |&(loss, depth, alpha, edge_multiple)| {
+        run_one(spec, &data, &references, loss, depth, alpha, edge_multiple)
     })
     .into_iter()
     .collect()
@@ -124,7 +141,7 @@ fn run_one(
     loss: Loss,
     depth: u32,
     alpha: f64,
-    factor: f64,
+    edge_multiple: f64,
 ) -> Result<LargeStepRow, DiagonalError> {
     let model = DiagonalNet::new(depth, data.dim())?;
     let start = model.uniform_init(alpha)?;
@@ -132,7 +149,7 @@ fn run_one(
     let mut lanczos = Lanczos::new(2 * data.dim(), LanczosOptions::default())
         .map_err(catapult_models::ModelError::from)?;
     let sharpness0 = risk.sharpness(start.as_ref(), &mut lanczos, None)?.value;
-    let eta = factor * 2.0 / sharpness0;
+    let eta = edge_multiple * 2.0 / sharpness0;
     let mut theta = start.clone();
     let mut rises = RiseCounter::default();
     let outcome = train(
@@ -161,7 +178,7 @@ fn run_one(
         loss: loss.name().to_string(),
         depth,
         alpha,
-        factor,
+        edge_multiple,
         eta,
         sharpness0,
         phase: label.phase,
@@ -361,7 +378,7 @@ mod tests {
         spec.data.teacher.truncate(12);
         spec.losses = vec![Loss::Exponential];
         spec.alphas = vec![0.5];
-        spec.factors = vec![0.1, 50.0];
+        spec.edge_multiples = vec![0.1, 50.0];
         spec.steps = 400;
         let rows = run_large_steps(&spec, 1).unwrap();
         let small = &rows[0];
@@ -370,7 +387,7 @@ mod tests {
         assert!(gap < 0.02, "{small:?}");
         assert_eq!(rows[1].phase, Phase::Divergent);
         assert!(rows[1].gd_distance_l1.is_none());
-        spec.factors = vec![-1.0];
+        spec.edge_multiples = vec![-1.0];
         assert!(run_large_steps(&spec, 1).is_err());
     }
 }

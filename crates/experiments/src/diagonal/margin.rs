@@ -288,8 +288,11 @@ impl References {
 /// One (D, α, ε) cell of the grid.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MarginRow {
+    /// Depth D of the diagonal network.
     pub depth: u32,
+    /// Initial scale α (`u₊ = u₋ = α·1`).
     pub alpha: f64,
+    /// Training loss `ε = Σ_n exp(−y_n⟨x_n, w⟩)` at which the direction is measured.
     pub epsilon: f64,
     /// `‖w/‖w‖₂ − w_ℓ2‖₂`.
     pub distance_l2: f64,
@@ -345,8 +348,11 @@ pub struct MarginSpec {
     pub teacher: Vec<f64>,
     /// Seed of the data.
     pub seed: u64,
+    /// Depths D of the diagonal network.
     pub depths: Vec<u32>,
+    /// Initial scales α, one flow each.
     pub alphas: Vec<f64>,
+    /// Training losses ε at which each flow is measured.
     pub epsilons: Vec<f64>,
 }
 
@@ -414,7 +420,9 @@ pub fn run_margin_grid(
 /// Where the direction is as close to the ℓ1 as to the ℓ2 reference at one (D, ε).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Transition {
+    /// Depth D.
     pub depth: u32,
+    /// Training loss ε.
     pub epsilon: f64,
     /// The α at which `distance_l1 = distance_l2`, interpolated linearly in `ln α`
     /// between the grid points around the first crossing from rich (small α) to kernel;
@@ -428,7 +436,9 @@ pub struct Transition {
 /// `ln ln(1/ε)` (predicted `1/D`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TransitionFit {
+    /// Depth D.
     pub depth: u32,
+    /// The transition at each ε of the grid.
     pub points: Vec<Transition>,
     /// Fitted slope (free intercept); `None` with fewer than two crossings.
     pub slope: Option<f64>,

@@ -25,8 +25,11 @@ pub enum DiagonalError {
     /// An argument out of its range.
     #[error("{name} is {value}: it must be {requirement}")]
     InvalidParameter {
+        /// The argument's name.
         name: &'static str,
+        /// Its value (a length or count converted to `f64`).
         value: f64,
+        /// The range it must be in.
         requirement: &'static str,
     },
     /// The data could not be generated.

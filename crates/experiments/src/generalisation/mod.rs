@@ -4,29 +4,31 @@
 //! For every task ([`Task`]) and seed, the data is drawn (synthetic), split 70/30
 //! (stratified), standardised (real data, statistics of the training part) and decomposed
 //! into its separable and non-separable parts. A deep linear net (NTK parametrisation) is
-//! trained with the logistic loss by full-batch GD at `η = factor·2/S0`, `S0` the sharpness
-//! at initialisation, for every factor of the grid, with a constant step and with a
-//! large-then-small schedule (the factor for the first steps, then a small factor) at the same
-//! budget. At each checkpoint (fixed step budgets) the run records the train and test loss
+//! trained with the logistic loss by full-batch GD at `η = x·2/S0`, `S0` the sharpness at
+//! initialisation and `x = η·S0/2` the edge multiple (the step as a multiple of the initial
+//! stability edge `2/S0`), for every edge multiple of the grid, with a constant step and with
+//! a large-then-small schedule (the edge multiple for the first steps, then a small one) at
+//! the same budget. At each checkpoint (fixed step budgets) the run records the train and test loss
 //! and accuracy, the gradient norm (has the run converged?), the sharpness, and the
 //! sharpness restricted to the non-separable input subspace and to its complement.
 //!
 //! Phases come from the one rule of `catapult-theory` ([`Phase::classify`]), read off the
 //! full-batch loss at every step and the sharpness at the start and the last checkpoint.
-//! The measured boundary of a task ([`Summary::boundary`]) is the smallest factor at which
-//! most seeds catapult.
+//! The measured boundary of a task ([`Summary::boundary`]) is the smallest edge multiple at
+//! which most seeds catapult.
 //!
 //! ```
 //! use catapult_experiments::generalisation::{GeneralisationSpec, Task, run_grid, summarise};
 //! let mut spec = GeneralisationSpec::quick();
 //! spec.tasks = vec![Task::IrisVersicolorVirginica];
 //! spec.seeds = vec![0];
-//! spec.factors = vec![0.5, 2.0];
+//! spec.edge_multiples = vec![0.5, 2.0];
 //! spec.checkpoints = vec![50, 200];
 //! spec.anneal = Some((100, 0.5));
 //! spec.width = 32;
 //! let rows = run_grid(&spec, 1, |_, _| {}).unwrap();
-//! assert_eq!(rows.len(), 3 * 3); // (2 factors + large-then-small at 2.0) × (step 0 + 2 checkpoints)
+//! // (2 edge multiples + large-then-small at 2.0) × (step 0 + 2 checkpoints)
+//! assert_eq!(rows.len(), 3 * 3);
 //! let summary = summarise(&rows, 200);
 //! assert!(summary.groups.iter().all(|g| g.runs == 1));
 //! ```
@@ -53,8 +55,9 @@ pub struct GeneralisationSpec {
     pub tasks: Vec<Task>,
     /// Seeds of data, split and initialisation.
     pub seeds: Vec<u64>,
-    /// Step sizes in units of `2/S0`.
-    pub factors: Vec<f64>,
+    /// Step sizes as edge multiples `x = η·S0/2` (`η = x·2/S0`, `S0` the sharpness at
+    /// initialisation).
+    pub edge_multiples: Vec<f64>,
     /// Depth of the deep linear net.
     pub depth: usize,
     /// Hidden width.
@@ -62,8 +65,8 @@ pub struct GeneralisationSpec {
     /// Steps at which to measure, increasing; the last one is the budget. Step 0 (the
     /// initialisation) is always measured too.
     pub checkpoints: Vec<usize>,
-    /// The large-then-small schedule: switch step and small factor. It runs for every
-    /// factor above the small one.
+    /// The large-then-small schedule: switch step and small edge multiple. It runs for every
+    /// edge multiple above the small one.
     pub anneal: Option<(usize, f64)>,
     /// Fraction of each class sent to the test part.
     pub test_fraction: f64,
@@ -73,14 +76,14 @@ pub struct GeneralisationSpec {
 }
 
 impl GeneralisationSpec {
-    /// The full experiment: 5 tasks × 5 seeds × 12 factors from 0.25 to 64 (×√2… steps)
+    /// The full experiment: 5 tasks × 5 seeds × 12 edge multiples from 0.25 to 64 (×√2… steps)
     /// with a 10 000-step budget, checkpoints at 100, 1000, 10 000; annealing to 0.5 after
     /// 1000 steps; depth 2, width 256.
     pub fn standard() -> Self {
         Self {
             tasks: Task::ALL.to_vec(),
             seeds: (0..5).collect(),
-            factors: vec![
+            edge_multiples: vec![
                 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 16.0, 32.0, 64.0,
             ],
             depth: 2,
@@ -92,12 +95,12 @@ impl GeneralisationSpec {
         }
     }
 
-    /// A smaller grid for a first look (about a tenth of the work): 3 seeds, 7 factors,
+    /// A smaller grid for a first look (about a tenth of the work): 3 seeds, 7 edge multiples,
     /// 2000 steps.
     pub fn quick() -> Self {
         Self {
             seeds: (0..3).collect(),
-            factors: vec![0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0],
+            edge_multiples: vec![0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0],
             checkpoints: vec![100, 500, 2000],
             anneal: Some((500, 0.5)),
             ..Self::standard()
@@ -118,10 +121,15 @@ impl GeneralisationSpec {
         if self.seeds.is_empty() {
             return bad("seeds", "at least one seed is needed");
         }
-        if self.factors.is_empty() || self.factors.iter().any(|f| !(f.is_finite() && *f > 0.0)) {
+        if self.edge_multiples.is_empty()
+            || self
+                .edge_multiples
+                .iter()
+                .any(|x| !(x.is_finite() && *x > 0.0))
+        {
             return bad(
-                "factors",
-                "a non-empty list of finite positive factors is needed",
+                "edge_multiples",
+                "a non-empty list of finite positive edge multiples is needed",
             );
         }
         if self.depth < 2 {
@@ -141,7 +149,10 @@ impl GeneralisationSpec {
         }
         if let Some((switch_at, small)) = self.anneal {
             if !(small.is_finite() && small > 0.0) {
-                return bad("anneal", "the small factor must be finite and positive");
+                return bad(
+                    "anneal",
+                    "the small edge multiple must be finite and positive",
+                );
             }
             if switch_at == 0 || switch_at >= self.budget() {
                 return bad("anneal", "the switch step must lie inside the budget");
@@ -155,34 +166,43 @@ impl GeneralisationSpec {
         self.checkpoints.last().copied().unwrap_or(0)
     }
 
-    /// Every run of the grid: per task and seed, each factor with a constant step, then
-    /// each factor above the small one with the large-then-small schedule.
+    /// Every run of the grid: per task and seed, each edge multiple with a constant step, then
+    /// each edge multiple above the small one with the large-then-small schedule.
     fn runs(&self) -> Result<Vec<GridRun>, ExperimentError> {
         let mut checkpoints = self.checkpoints.clone();
         if checkpoints.first() != Some(&0) {
             checkpoints.insert(0, 0);
         }
         let mut runs = Vec::new();
-        for &factor in &self.factors {
+        for &edge_multiple in &self.edge_multiples {
             runs.push(GridRun {
                 schedule: "constant",
-                factor,
-                small_factor: None,
-                plan: RunPlan::constant(self.depth, self.width, factor, checkpoints.clone())?,
+                edge_multiple,
+                small_edge_multiple: None,
+                plan: RunPlan::constant(
+                    self.depth,
+                    self.width,
+                    edge_multiple,
+                    checkpoints.clone(),
+                )?,
             });
         }
-        if let Some((switch_at, small_factor)) = self.anneal {
-            for &factor in self.factors.iter().filter(|&&f| f > small_factor) {
+        if let Some((switch_at, small_edge_multiple)) = self.anneal {
+            for &edge_multiple in self
+                .edge_multiples
+                .iter()
+                .filter(|&&x| x > small_edge_multiple)
+            {
                 let mut plan =
-                    RunPlan::constant(self.depth, self.width, factor, checkpoints.clone())?;
+                    RunPlan::constant(self.depth, self.width, edge_multiple, checkpoints.clone())?;
                 plan.schedule = LrSchedule::Sequence(Sequence::new(
-                    vec![(Fixed::new(factor)?.into(), switch_at)],
-                    Fixed::new(small_factor)?.into(),
+                    vec![(Fixed::new(edge_multiple)?.into(), switch_at)],
+                    Fixed::new(small_edge_multiple)?.into(),
                 )?);
                 runs.push(GridRun {
                     schedule: "large-then-small",
-                    factor,
-                    small_factor: Some(small_factor),
+                    edge_multiple,
+                    small_edge_multiple: Some(small_edge_multiple),
                     plan,
                 });
             }
@@ -194,8 +214,8 @@ impl GeneralisationSpec {
 /// One run of the grid with its labels.
 struct GridRun {
     schedule: &'static str,
-    factor: f64,
-    small_factor: Option<f64>,
+    edge_multiple: f64,
+    small_edge_multiple: Option<f64>,
     plan: RunPlan,
 }
 
@@ -208,8 +228,8 @@ pub struct Row {
     pub seed: u64,
     /// `constant` or `large-then-small`.
     pub schedule: String,
-    /// The (first) step size in units of `2/S0`.
-    pub factor: f64,
+    /// The (first) step size as an edge multiple `η·S0/2`.
+    pub edge_multiple: f64,
     /// The (first) step size.
     pub eta: f64,
     /// The step size after the switch, for `large-then-small`.
@@ -224,15 +244,25 @@ pub struct Row {
     pub first_rise: Option<usize>,
     /// Dimension of the training data's non-separable subspace, when computed.
     pub nonseparable_dim: Option<usize>,
-    /// The checkpoint's measurements (see [`Checkpoint`]).
+    /// Gradient steps taken at the checkpoint (this and the fields below are the
+    /// checkpoint's measurements, see [`Checkpoint`]).
     pub step: usize,
+    /// Logistic loss on the training part.
     pub train_loss: f64,
+    /// Fraction of the training part classified correctly (`y·f > 0`).
     pub train_accuracy: f64,
+    /// Logistic loss on the test part.
     pub test_loss: f64,
+    /// Fraction of the test part classified correctly.
     pub test_accuracy: f64,
+    /// `|∇L(θ)|` on the training part.
     pub gradient_norm: f64,
+    /// Top eigenvalue of the training-loss Hessian.
     pub sharpness: f64,
+    /// Sharpness restricted to the input-layer directions on the non-separable subspace;
+    /// `None` when that subspace is `{0}` or was not computed.
     pub sharpness_nonseparable: Option<f64>,
+    /// The same on its complement; `None` when the complement is `{0}` or was not computed.
     pub sharpness_complement: Option<f64>,
 }
 
@@ -271,9 +301,9 @@ pub fn run_grid(
             task: task.task.name(),
             seed: task.seed,
             schedule: run.schedule.to_string(),
-            factor: run.factor,
-            eta: run.factor * result.unit,
-            eta_small: run.small_factor.map(|small| small * result.unit),
+            edge_multiple: run.edge_multiple,
+            eta: run.edge_multiple * result.unit,
+            eta_small: run.small_edge_multiple.map(|small| small * result.unit),
             sharpness0: result.sharpness0,
             phase: result.phase,
             phase_criterion: result.phase_criterion,

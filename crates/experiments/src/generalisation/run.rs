@@ -39,18 +39,18 @@ pub struct RunPlan {
 }
 
 impl RunPlan {
-    /// A constant step `factor·2/S0` with full-batch GD, measured at `checkpoints`. Errors
-    /// if `factor` is not finite and positive.
+    /// A constant step `edge_multiple·2/S0` with full-batch GD, measured at `checkpoints`.
+    /// Errors if `edge_multiple` is not finite and positive.
     pub fn constant(
         depth: usize,
         width: usize,
-        factor: f64,
+        edge_multiple: f64,
         checkpoints: Vec<usize>,
     ) -> Result<Self, ExperimentError> {
         Ok(Self {
             depth,
             width,
-            schedule: LrSchedule::Fixed(Fixed::new(factor)?),
+            schedule: LrSchedule::Fixed(Fixed::new(edge_multiple)?),
             optimizer: SgdConfig::default(),
             checkpoints,
             record_losses: false,

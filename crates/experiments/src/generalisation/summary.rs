@@ -30,31 +30,39 @@ impl Spread {
     }
 }
 
-/// The runs of one task, schedule and factor.
+/// The runs of one task, schedule and edge multiple.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// Task name.
     pub task: String,
     /// `constant` or `large-then-small`.
     pub schedule: String,
-    /// Step size in units of `2/S0`.
-    pub factor: f64,
+    /// Step size as an edge multiple `η·S0/2` (`S0` the sharpness at initialisation).
+    pub edge_multiple: f64,
     /// Runs in the group (one per seed).
     pub runs: usize,
-    /// How many of them were lazy, catapult, divergent.
+    /// How many of them were lazy ([`Phase::Lazy`]).
     pub lazy: usize,
+    /// How many were in the catapult phase ([`Phase::Catapult`]).
     pub catapult: usize,
+    /// How many diverged ([`Phase::Divergent`]); they are left out of the spreads.
     pub divergent: usize,
     /// Over the non-divergent runs at the summary's step; `None` when there are none.
     pub test_accuracy: Option<Spread>,
     /// Paired by seed: test accuracy minus that of the task's reference run (the constant
-    /// step with the smallest factor) of the same seed at the same step.
+    /// step with the smallest edge multiple) of the same seed at the same step.
     pub accuracy_gain: Option<Spread>,
+    /// Test logistic loss over the non-divergent runs.
     pub test_loss: Option<Spread>,
+    /// Training logistic loss over the non-divergent runs.
     pub train_loss: Option<Spread>,
+    /// `|∇L(θ)|` on the training part over the non-divergent runs.
     pub gradient_norm: Option<Spread>,
+    /// Sharpness (top Hessian eigenvalue) over the non-divergent runs.
     pub sharpness: Option<Spread>,
+    /// Sharpness on the non-separable subspace over the runs that have it.
     pub sharpness_nonseparable: Option<Spread>,
+    /// Sharpness on its complement over the runs that have it.
     pub sharpness_complement: Option<Spread>,
 }
 
@@ -63,23 +71,23 @@ pub struct Group {
 pub struct Summary {
     /// The checkpoint step summarised.
     pub step: usize,
-    /// Groups sorted by task, schedule, factor.
+    /// Groups sorted by task, schedule, edge multiple.
     pub groups: Vec<Group>,
 }
 
 impl Summary {
-    /// The measured catapult boundary of `task`: the smallest factor whose constant-step
-    /// runs catapult (or diverge) in more than half of the seeds; `None` if no factor does.
+    /// The measured catapult boundary of `task`: the smallest edge multiple whose constant-step
+    /// runs catapult (or diverge) in more than half of the seeds; `None` if no edge multiple does.
     pub fn boundary(&self, task: &str) -> Option<f64> {
         self.groups
             .iter()
             .filter(|g| g.task == task && g.schedule == "constant")
             .find(|g| 2 * (g.catapult + g.divergent) > g.runs)
-            .map(|g| g.factor)
+            .map(|g| g.edge_multiple)
     }
 }
 
-/// Groups `rows` by task, schedule and factor. Phase counts are over every run of the
+/// Groups `rows` by task, schedule and edge multiple. Phase counts are over every run of the
 /// group; the measurements are those at `step` of the runs that are not divergent.
 pub fn summarise(rows: &[Row], step: usize) -> Summary {
     type Key = (String, String, u64);
@@ -93,15 +101,19 @@ pub fn summarise(rows: &[Row], step: usize) -> Summary {
         let entry = reference
             .entry(row.task.as_str())
             .or_insert((f64::INFINITY, BTreeMap::new()));
-        if row.factor < entry.0 {
-            *entry = (row.factor, BTreeMap::new());
+        if row.edge_multiple < entry.0 {
+            *entry = (row.edge_multiple, BTreeMap::new());
         }
-        if row.factor == entry.0 && row.phase != Phase::Divergent {
+        if row.edge_multiple == entry.0 && row.phase != Phase::Divergent {
             entry.1.insert(row.seed, row.test_accuracy);
         }
     }
     for row in rows {
-        let key = (row.task.clone(), row.schedule.clone(), row.factor.to_bits());
+        let key = (
+            row.task.clone(),
+            row.schedule.clone(),
+            row.edge_multiple.to_bits(),
+        );
         phases
             .entry(key.clone())
             .or_default()
@@ -121,7 +133,7 @@ pub fn summarise(rows: &[Row], step: usize) -> Summary {
             let baseline = reference.get(key.0.as_str()).map(|(_, by_seed)| by_seed);
             let gain = |r: &Row| Some(r.test_accuracy - baseline?.get(&r.seed)?);
             Group {
-                factor: f64::from_bits(key.2),
+                edge_multiple: f64::from_bits(key.2),
                 runs: seeds.len(),
                 lazy: count(Phase::Lazy),
                 catapult: count(Phase::Catapult),
@@ -142,7 +154,7 @@ pub fn summarise(rows: &[Row], step: usize) -> Summary {
     groups.sort_by(|a, b| {
         (&a.task, &a.schedule)
             .cmp(&(&b.task, &b.schedule))
-            .then(a.factor.total_cmp(&b.factor))
+            .then(a.edge_multiple.total_cmp(&b.edge_multiple))
     });
     Summary { step, groups }
 }

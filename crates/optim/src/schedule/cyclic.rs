@@ -74,7 +74,10 @@ pub enum AmplitudeDecay {
     /// `a = 2^−c` with `c` the cycle index of [`CycleMode`] (TRI2, SIN2, COS2).
     Halving,
     /// `a = γ^t`, `γ ∈ (0, 1]` (TRIEXP, SINEXP, COSEXP).
-    Exponential { gamma: f64 },
+    Exponential {
+        /// Per-step decay factor `γ ∈ (0, 1]`.
+        gamma: f64,
+    },
 }
 
 impl AmplitudeDecay {

@@ -108,17 +108,29 @@ impl Schedule for f64 {
 /// Any schedule of this module, as one value that prints as and parses from its spec string.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LrSchedule {
+    /// Constant rate, `fix` ([`Fixed`]).
     Fixed(Fixed),
+    /// Step decay by `γ` every `l` steps, `step` ([`StepDecay`]).
     Step(StepDecay),
+    /// Decay by `γ` at listed steps, `nstep` ([`MultiStepDecay`]).
     MultiStep(MultiStepDecay),
+    /// Exponential decay, `exp` ([`ExponentialDecay`]).
     Exponential(ExponentialDecay),
+    /// Inverse-time decay, `inv` ([`InverseDecay`]).
     Inverse(InverseDecay),
+    /// Polynomial decay, `poly` ([`PolynomialDecay`]).
     Polynomial(PolynomialDecay),
+    /// Cyclic rates, `tri`/`sin`/`cos` and their `2`/`exp` variants ([`Cyclic`]).
     Cyclic(Cyclic),
+    /// Cosine annealing, `cosine` ([`CosineAnnealing`]).
     Cosine(CosineAnnealing),
+    /// Cosine annealing with warm restarts (SGDR), `sgdr` ([`WarmRestarts`]).
     WarmRestarts(WarmRestarts),
+    /// One-cycle policy, `onecycle` ([`OneCycle`]).
     OneCycle(OneCycle),
+    /// Warm-up before another schedule, `warmup` ([`Warmup`]).
     Warmup(Warmup),
+    /// Schedules run one after another, `seq` ([`Sequence`]).
     Sequence(Sequence),
 }
 
