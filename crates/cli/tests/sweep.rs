@@ -110,14 +110,14 @@ fn every_shard_in_turn_gives_the_same_records_and_table_as_one_sweep() {
     assert!(lines[12].starts_with("squared,4.5,32,1,"), "{}", lines[12]);
     // A diverged run has an empty steps_to_converge; a converged one a step.
     assert!(
-        lines.iter().any(|l| l.ends_with(",true,divergent,")),
-        "{text}"
-    );
-    assert!(
         lines
             .iter()
-            .any(|l| l.ends_with(",false,lazy,50") || l.ends_with(",false,lazy,100"))
+            .any(|l| l.ends_with(",true,divergent,blow-up,")),
+        "{text}"
     );
+    assert!(lines.iter().any(
+        |l| l.ends_with(",false,lazy,descended,50") || l.ends_with(",false,lazy,descended,100")
+    ));
 
     let out = root.join("table.csv");
     let output = common::catapult(&[

@@ -414,11 +414,11 @@ mod tests {
         assert_eq!(lines[0], COLUMNS.join(","));
         assert_eq!(
             lines[1],
-            "squared,0.5,16,1,0.25,2.0,3.0,1.0,0.125,0.25,false,lazy,10"
+            "squared,0.5,16,1,0.25,2.0,3.0,1.0,0.125,0.25,false,lazy,,10"
         );
         assert_eq!(
             lines[2],
-            "logistic,40.0,8,2,20.0,2.0,3.0,1.0,0.125,0.25,true,divergent,"
+            "logistic,40.0,8,2,20.0,2.0,3.0,1.0,0.125,0.25,true,divergent,,"
         );
         assert_eq!(lines.len(), 3);
     }

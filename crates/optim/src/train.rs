@@ -219,8 +219,8 @@ pub struct TrainOutcome {
     /// The largest finite loss seen over the run (every step, not only observed ones).
     pub max_loss: f64,
     /// The largest finite loss over the second half of the run (the steps after
-    /// `⌊steps/2⌋`); NaN for a run that stopped before it.
-    pub late_max_loss: f64,
+    /// `⌊steps/2⌋`); `None` for a run that stopped before it.
+    pub late_max_loss: Option<f64>,
     /// The first step whose loss exceeded the previous step's by more than
     /// [`RISE_TOLERANCE`] (relative), if any.
     pub first_rise: Option<usize>,
@@ -238,7 +238,7 @@ impl TrainOutcome {
             initial_loss: f64::NAN,
             final_loss: f64::NAN,
             max_loss: f64::NAN,
-            late_max_loss: f64::NAN,
+            late_max_loss: None,
             first_rise: None,
             stopped_at: None,
         }
@@ -252,11 +252,7 @@ impl TrainOutcome {
             self.first_rise = Some(step);
         }
         if step > steps / 2 {
-            self.late_max_loss = if self.late_max_loss.is_nan() {
-                loss
-            } else {
-                self.late_max_loss.max(loss)
-            };
+            self.late_max_loss = Some(self.late_max_loss.map_or(loss, |max| max.max(loss)));
         }
         self.final_loss = loss;
         self.max_loss = if step == 0 {

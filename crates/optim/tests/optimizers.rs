@@ -561,7 +561,7 @@ fn seeded_mini_batch_runs_repeat_bit_for_bit() {
 }
 
 #[test]
-fn mini_batch_observers_see_the_full_loss_and_the_outcome_the_batch_loss() {
+fn mini_batch_observers_and_the_outcome_see_the_full_loss() {
     let config = mini_batch(1, Sampling::WithoutReplacement, 9);
     let (outcome, record, _) = mini_batch_run(config.clone(), 30);
     let mut objective = Quadratic(CURVATURES.to_vec());
@@ -569,12 +569,15 @@ fn mini_batch_observers_see_the_full_loss_and_the_outcome_the_batch_loss() {
         let theta = Col::from_fn(theta.len(), |i| theta[i]);
         assert_eq!(loss.to_bits(), objective.value(theta.as_ref()).to_bits());
     }
+    // The outcome follows the full-batch loss at the observed steps, not the batch loss
+    // (which rises and falls with the batch).
     let mut sgd = Sgd::new(config, 4, 4).unwrap();
     let batch = sgd.next_batch().unwrap().to_vec();
     let mut gradient = Col::zeros(4);
     let first = objective.batch_value_and_gradient(start().as_ref(), &batch, gradient.as_mut());
-    assert_eq!(outcome.initial_loss, first);
-    assert_ne!(outcome.initial_loss, record.0[0].1);
+    assert_eq!(outcome.initial_loss, record.0[0].1);
+    assert_ne!(outcome.initial_loss, first);
+    assert_eq!(outcome.final_loss, record.0.last().unwrap().1);
 }
 
 /// Batch losses of 1 with zero gradient, and a full loss of `self.0`.
@@ -638,14 +641,16 @@ fn mini_batch_runs_stop_when_the_full_loss_blows_up() {
     };
     let (fine, observed) = run(1e11);
     assert!(!fine.diverged && fine.steps_taken == 10 && observed == 3);
+    // The outcome follows the full loss (1e11), not the batch losses (1).
     assert_eq!(
         (fine.initial_loss, fine.final_loss, fine.max_loss),
-        (1.0, 1.0, 1.0)
+        (1e11, 1e11, 1e11)
     );
     for full_loss in [1e13, f64::INFINITY, f64::NAN] {
         let (blown, observed) = run(full_loss);
         assert!(blown.diverged && blown.steps_taken == 0 && observed == 0);
-        assert_eq!(blown.initial_loss, 1.0);
+        // Diverged at the first full loss: no finite loss was recorded.
+        assert!(blown.initial_loss.is_nan());
     }
 }
 

@@ -112,8 +112,9 @@ pub struct PhaseEvidence {
     pub initial_loss: f64,
     /// The largest finite loss over the run.
     pub max_loss: f64,
-    /// The largest finite loss over the second half of the run (steps after `⌊T/2⌋`).
-    pub late_max_loss: f64,
+    /// The largest finite loss over the second half of the run (steps after `⌊T/2⌋`);
+    /// `None` for a run that stopped before it.
+    pub late_max_loss: Option<f64>,
     /// The last finite loss.
     pub final_loss: f64,
     /// The curvature at start and end, where the run measured it.
@@ -172,7 +173,9 @@ impl Phase {
         if evidence.blew_up {
             label(Phase::Divergent, PhaseCriterion::BlowUp)
         } else if evidence.final_loss > evidence.initial_loss
-            && evidence.final_loss >= evidence.late_max_loss
+            && evidence
+                .late_max_loss
+                .is_some_and(|late_max| evidence.final_loss >= late_max)
         {
             label(Phase::Divergent, PhaseCriterion::StillGrowing)
         } else if evidence.max_loss > evidence.initial_loss * (1.0 + RISE_TOLERANCE) {
@@ -207,7 +210,7 @@ mod tests {
             blew_up: false,
             initial_loss: initial,
             max_loss: max,
-            late_max_loss: late_max,
+            late_max_loss: Some(late_max),
             final_loss: last,
             curvature: None,
         }
