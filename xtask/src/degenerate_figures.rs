@@ -25,19 +25,7 @@ const TRACE_EVERY: usize = 5;
 /// (divergent) both blow up and the run stops early.
 pub fn squared_phases() -> Result<Built> {
     let factors = [0.5, 3.0, 4.5];
-    let configs: Vec<_> = factors
-        .iter()
-        .map(|&f| SQUARED.config(LearningRate::Factor(f), SQUARED_STEPS, TRACE_EVERY))
-        .collect();
-    let records = run_all(&SQUARED, &configs)?;
-    let runs: Vec<Run> = factors
-        .iter()
-        .zip(records)
-        .map(|(f, record)| Run {
-            label: format!("{} {}/λ0", record.phase.name(), short_number(*f)),
-            record,
-        })
-        .collect();
+    let runs = factor_runs(&SQUARED, &factors, SQUARED_STEPS)?;
 
     let mut notes = Vec::new();
     for run in &runs {
@@ -164,19 +152,7 @@ pub fn logistic_nonseparable_phases() -> Result<Built> {
 pub fn logistic_separable() -> Result<Built> {
     let data = LOGISTIC_SEPARABLE;
     let factors = [1.0, 10.0, 100.0];
-    let configs: Vec<_> = factors
-        .iter()
-        .map(|&f| data.config(LearningRate::Factor(f), LOGISTIC_STEPS, TRACE_EVERY))
-        .collect();
-    let records = run_all(&data, &configs)?;
-    let runs: Vec<Run> = factors
-        .iter()
-        .zip(records)
-        .map(|(f, record)| Run {
-            label: format!("{} {}/λ0", record.phase.name(), short_number(*f)),
-            record,
-        })
-        .collect();
+    let runs = factor_runs(&data, &factors, LOGISTIC_STEPS)?;
     let notes = runs
         .iter()
         .map(|run| {
@@ -301,6 +277,24 @@ pub fn predicted_squared(x: f64) -> Phase {
 struct Run {
     label: String,
     record: RunRecord,
+}
+
+/// The runs of `data` at `η = f/λ0` for each factor `f`, traced every `TRACE_EVERY` steps
+/// and labelled by phase and factor.
+fn factor_runs(data: &Dataset, factors: &[f64], steps: usize) -> Result<Vec<Run>> {
+    let configs: Vec<_> = factors
+        .iter()
+        .map(|&f| data.config(LearningRate::Factor(f), steps, TRACE_EVERY))
+        .collect();
+    let records = run_all(data, &configs)?;
+    Ok(factors
+        .iter()
+        .zip(records)
+        .map(|(f, record)| Run {
+            label: format!("{} {}/λ0", record.phase.name(), short_number(*f)),
+            record,
+        })
+        .collect())
 }
 
 /// Entry `i` of a trace column; NaN (dropped when plotted) if the columns disagree in length.

@@ -409,6 +409,26 @@ fn random_2d(rng: &mut Rng, n: usize, flip: f64) -> Dataset {
     dataset(&rows, &labels)
 }
 
+/// The brute-force margin of trial `trial` is far enough from 0 to call separability.
+fn assert_callable(trial: usize, brute: f64) {
+    assert!(
+        brute.abs() > 1e-6,
+        "trial {trial}: too close to call ({brute})"
+    );
+}
+
+/// Clarabel found a separable trial with `margin`: the brute force agrees.
+fn assert_separable_like_brute(trial: usize, brute: f64, margin: f64) {
+    assert!(
+        brute > 0.0,
+        "trial {trial}: clarabel separable, brute force {brute}"
+    );
+    assert!(
+        (margin - brute).abs() < 1e-4,
+        "trial {trial}: {margin} vs {brute}"
+    );
+}
+
 #[test]
 fn clarabel_matches_a_brute_force_scan_of_directions_in_2d() {
     let mut rng = Rng(20240611);
@@ -420,22 +440,11 @@ fn clarabel_matches_a_brute_force_scan_of_directions_in_2d() {
 
         // Without bias, ℓ2.
         let brute = maximise_on_circle(|t| min_margin(&data, t, false), steps);
-        assert!(
-            brute.abs() > 1e-6,
-            "trial {trial}: too close to call ({brute})"
-        );
+        assert_callable(trial, brute);
         match separability(&data, Bias::Without).unwrap() {
             Separability::Separable(m) => {
                 separable_cases += 1;
-                assert!(
-                    brute > 0.0,
-                    "trial {trial}: clarabel separable, brute force {brute}"
-                );
-                assert!(
-                    (m.margin - brute).abs() < 1e-4,
-                    "trial {trial}: {} vs {brute}",
-                    m.margin
-                );
+                assert_separable_like_brute(trial, brute, m.margin);
                 // ℓ1 too.
                 let brute_l1 = maximise_on_circle(|t| min_margin(&data, t, true), steps);
                 let l1 = max_margin_l1(&data, Bias::Without).unwrap();
@@ -464,22 +473,11 @@ fn clarabel_matches_a_brute_force_scan_of_directions_in_2d() {
             continue;
         }
         let brute = maximise_on_circle(|t| min_margin_with_bias(&data, t), steps);
-        assert!(
-            brute.abs() > 1e-6,
-            "trial {trial}: too close to call ({brute})"
-        );
+        assert_callable(trial, brute);
         match separability(&data, Bias::With).unwrap() {
             Separability::Separable(m) => {
                 biased_cases += 1;
-                assert!(
-                    brute > 0.0,
-                    "trial {trial}: clarabel separable, brute force {brute}"
-                );
-                assert!(
-                    (m.margin - brute).abs() < 1e-4,
-                    "trial {trial}: {} vs {brute}",
-                    m.margin
-                );
+                assert_separable_like_brute(trial, brute, m.margin);
             }
             Separability::NotSeparable(_) => {
                 assert!(

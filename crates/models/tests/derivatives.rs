@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{gradient, gradient_by_differences, hvp_by_differences, relative_gap};
+
 use catapult_data::Dataset;
 use catapult_losses::Loss;
 use catapult_models::{DeepLinear, EmpiricalRisk, Model, ModelError};
@@ -24,16 +26,6 @@ fn deep_risk(
     let y = Col::from_fn(n, |i| labels[i]);
     let data = Dataset::new(x, y).unwrap();
     EmpiricalRisk::new(DeepLinear::with_widths(widths, dim).unwrap(), loss, data).unwrap()
-}
-
-fn gradient(risk: &mut EmpiricalRisk<DeepLinear>, theta: &Col<f64>) -> Col<f64> {
-    let mut g = Col::zeros(theta.nrows());
-    risk.value_and_gradient(theta.as_ref(), g.as_mut());
-    g
-}
-
-fn relative_gap(a: &Col<f64>, b: &Col<f64>) -> f64 {
-    (a - b).norm_l2() / (1.0 + b.norm_l2())
 }
 
 fn labels_for(loss: Loss, raw: &[f64]) -> Vec<f64> {
@@ -68,22 +60,12 @@ proptest! {
         let h = 1e-5;
 
         let exact = gradient(&mut risk, &theta);
-        let numeric = Col::from_fn(p, |k| {
-            let mut plus = theta.clone();
-            let mut minus = theta.clone();
-            plus[k] += h;
-            minus[k] -= h;
-            (risk.value(plus.as_ref()) - risk.value(minus.as_ref())) / (2.0 * h)
-        });
+        let numeric = gradient_by_differences(&mut risk, &theta, h);
         prop_assert!(relative_gap(&exact, &numeric) < 1e-6, "gradient gap {}", relative_gap(&exact, &numeric));
 
         let mut hvp = Col::zeros(p);
         risk.hessian_vector_product(theta.as_ref(), direction.as_ref(), hvp.as_mut());
-        let numeric_hvp = {
-            let plus = &theta + faer::Scale(h) * &direction;
-            let minus = &theta - faer::Scale(h) * &direction;
-            (gradient(&mut risk, &plus) - gradient(&mut risk, &minus)) * faer::Scale(0.5 / h)
-        };
+        let numeric_hvp = hvp_by_differences(&mut risk, &theta, &direction, h);
         prop_assert!(relative_gap(&hvp, &numeric_hvp) < 1e-6, "hvp gap {}", relative_gap(&hvp, &numeric_hvp));
 
         // The Hessian operator at θ (forward pass cached) agrees with the one-shot product.

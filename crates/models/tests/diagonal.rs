@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{gradient, gradient_by_differences, hvp_by_differences, relative_gap};
+
 use catapult_data::Dataset;
 use catapult_losses::Loss;
 use catapult_models::{DiagonalNet, EmpiricalRisk};
@@ -31,16 +33,6 @@ fn risk(
     EmpiricalRisk::new(DiagonalNet::new(depth, dim).unwrap(), loss, data).unwrap()
 }
 
-fn gradient(risk: &mut EmpiricalRisk<DiagonalNet>, theta: &Col<f64>) -> Col<f64> {
-    let mut g = Col::zeros(theta.nrows());
-    risk.value_and_gradient(theta.as_ref(), g.as_mut());
-    g
-}
-
-fn relative_gap(a: &Col<f64>, b: &Col<f64>) -> f64 {
-    (a - b).norm_l2() / (1.0 + b.norm_l2())
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
@@ -63,20 +55,12 @@ proptest! {
         let v = Col::from_fn(p, |k| direction[k]);
         let h = 1e-5;
         let exact = gradient(&mut risk, &theta);
-        let numeric = Col::from_fn(p, |k| {
-            let mut plus = theta.clone();
-            let mut minus = theta.clone();
-            plus[k] += h;
-            minus[k] -= h;
-            (risk.value(plus.as_ref()) - risk.value(minus.as_ref())) / (2.0 * h)
-        });
+        let numeric = gradient_by_differences(&mut risk, &theta, h);
         prop_assert!(relative_gap(&exact, &numeric) < 1e-6, "gradient gap {}", relative_gap(&exact, &numeric));
 
         let mut hvp = Col::zeros(p);
         risk.hessian_vector_product(theta.as_ref(), v.as_ref(), hvp.as_mut());
-        let plus = &theta + faer::Scale(h) * &v;
-        let minus = &theta - faer::Scale(h) * &v;
-        let numeric_hvp = (gradient(&mut risk, &plus) - gradient(&mut risk, &minus)) * faer::Scale(0.5 / h);
+        let numeric_hvp = hvp_by_differences(&mut risk, &theta, &v, h);
         prop_assert!(relative_gap(&hvp, &numeric_hvp) < 1e-6, "hvp gap {}", relative_gap(&hvp, &numeric_hvp));
     }
 

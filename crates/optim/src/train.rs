@@ -506,11 +506,25 @@ mod tests {
         Obs: Observer<Parabola>,
         Obs::Error: From<OptimError>,
     {
-        let mut theta = Col::from_fn(1, |_| 1.0);
+        run_from(&mut Col::from_fn(1, |_| 1.0), steps, every, eta, observer)
+    }
+
+    /// GD on `Parabola(1.0)` from `theta`, which holds the final iterate afterwards.
+    fn run_from<Obs>(
+        theta: &mut Col<f64>,
+        steps: usize,
+        every: usize,
+        eta: f64,
+        observer: &mut Obs,
+    ) -> Result<TrainOutcome, Obs::Error>
+    where
+        Obs: Observer<Parabola>,
+        Obs::Error: From<OptimError>,
+    {
         let options = TrainOptions::new(steps, every).unwrap();
         train(
             &mut Parabola(1.0),
-            &mut theta,
+            theta,
             &mut GradientDescent,
             &eta,
             &options,
@@ -522,16 +536,7 @@ mod tests {
     fn observes_start_every_k_and_last_step() {
         let mut observer = (Steps::default(), NoObserver);
         let mut theta = Col::from_fn(1, |_| 1.0);
-        let options = TrainOptions::new(25, 10).unwrap();
-        let outcome = train(
-            &mut Parabola(1.0),
-            &mut theta,
-            &mut GradientDescent,
-            &0.1,
-            &options,
-            &mut observer,
-        )
-        .unwrap();
+        let outcome = run_from(&mut theta, 25, 10, 0.1, &mut observer).unwrap();
         assert_eq!(observer.0.seen, vec![0, 10, 20, 25]);
         assert_eq!(observer.0.finished, vec![outcome]);
         assert_eq!(outcome.steps_taken, 25);
@@ -583,16 +588,7 @@ mod tests {
             ..Scripted::default()
         };
         let mut theta = Col::from_fn(1, |_| 1.0);
-        let options = TrainOptions::new(100, 4).unwrap();
-        let outcome = train(
-            &mut Parabola(1.0),
-            &mut theta,
-            &mut GradientDescent,
-            &0.1,
-            &options,
-            &mut observer,
-        )
-        .unwrap();
+        let outcome = run_from(&mut theta, 100, 4, 0.1, &mut observer).unwrap();
         assert_eq!(outcome.stopped_at, Some(8));
         assert_eq!(outcome.steps_taken, 8);
         assert!(!outcome.diverged);

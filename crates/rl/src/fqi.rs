@@ -199,14 +199,17 @@ pub fn fitted_q_iteration<M: PenultimateFeatures>(
     }
     let options = TrainOptions::new(config.steps_per_iteration, config.steps_per_iteration)?;
     let mut records = Vec::with_capacity(config.iterations + 1);
-    let mut q_table = evaluate(
-        model,
-        theta,
-        &all_pairs,
-        &mut all_pairs_ws,
-        &mut q_values,
-        mdp,
-    )?;
+    let mut q_table_at = |theta: &Col<f64>| {
+        evaluate(
+            model,
+            theta,
+            &all_pairs,
+            &mut all_pairs_ws,
+            &mut q_values,
+            mdp,
+        )
+    };
+    let mut q_table = q_table_at(theta)?;
     records.push(measure(
         &mut fit, theta, &q_table, mdp, config, q_star, 0, None,
     )?);
@@ -228,14 +231,7 @@ pub fn fitted_q_iteration<M: PenultimateFeatures>(
         if outcome.diverged {
             return Err(RlError::Diverged { iteration });
         }
-        q_table = evaluate(
-            model,
-            theta,
-            &all_pairs,
-            &mut all_pairs_ws,
-            &mut q_values,
-            mdp,
-        )?;
+        q_table = q_table_at(theta)?;
         records.push(measure(
             &mut fit,
             theta,

@@ -4,49 +4,15 @@
 
 use catapult_models::{Model, Normalisation, ReluMlp};
 use catapult_optim::Objective;
-use catapult_rl::{
-    FittingObjective, FqiConfig, Gridworld, GridworldConfig, OfflineDataset, QProblem, Targets,
-    fitted_q_iteration,
-};
+use catapult_rl::{FittingObjective, Targets, fitted_q_iteration};
 use faer::{Col, Mat};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
-/// The system allocator, counting the allocations of the current thread.
-struct Counting;
+#[path = "../../models/tests/counting/mod.rs"]
+mod counting;
+use counting::allocations;
 
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|count| count.set(count.get() + 1));
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|count| count.set(count.get() + 1));
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Allocations made by `work` on this thread.
-fn allocations(work: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    work();
-    ALLOCATIONS.with(Cell::get) - before
-}
+mod common;
+use common::{fqi_config, with_small_grid_problem};
 
 #[test]
 fn fitting_evaluations_do_not_allocate() {
@@ -86,36 +52,13 @@ fn fitting_evaluations_do_not_allocate() {
 
 /// Allocations of a fitted Q-iteration run of 3 iterations with `steps` steps each.
 fn fqi_run(steps: usize) -> usize {
-    let config = GridworldConfig {
-        width: 3,
-        height: 2,
-        wall_fraction: 0.0,
-        reward_cells: 1,
-        slip: 0.0,
-    };
-    let grid = Gridworld::random(&config, 1).unwrap();
-    let mdp = grid.mdp().unwrap();
-    let q_star = mdp.value_iteration(0.5, 1e-10, 1000).unwrap();
-    let dataset = OfflineDataset::uniform(&mdp, 1, 0).unwrap();
-    let features = grid.one_hot_features();
-    let net = ReluMlp::new(features.ncols(), &[8], 4, Normalisation::None).unwrap();
-    let mut theta = net.init(3);
-    let problem = QProblem {
-        mdp: &mdp,
-        features: features.as_ref(),
-        dataset: &dataset,
-        q_star: &q_star,
-    };
-    let config = FqiConfig {
-        gamma: 0.5,
-        iterations: 3,
-        steps_per_iteration: steps,
-        learning_rate: 0.1,
-        penalty: 0.0,
-        targets: Targets::Bootstrapped,
-    };
-    allocations(|| {
-        fitted_q_iteration(&net, &mut theta, problem, &config).unwrap();
+    with_small_grid_problem(|problem| {
+        let net = ReluMlp::new(problem.features.ncols(), &[8], 4, Normalisation::None).unwrap();
+        let mut theta = net.init(3);
+        let config = fqi_config(3, steps, 0.1, Targets::Bootstrapped);
+        allocations(|| {
+            fitted_q_iteration(&net, &mut theta, problem, &config).unwrap();
+        })
     })
 }
 

@@ -4,25 +4,12 @@
 
 use catapult_models::{Model, Normalisation, ReluMlp};
 use catapult_optim::Objective;
-use catapult_rl::{
-    FittingObjective, FqiConfig, Gridworld, GridworldConfig, OfflineDataset, QProblem, RlError,
-    Targets, fitted_q_iteration,
-};
+use catapult_rl::{FittingObjective, FqiConfig, RlError, Targets, fitted_q_iteration};
 use faer::{Col, Mat};
 use proptest::prelude::*;
 
-fn small_grid() -> (Gridworld, catapult_rl::Mdp) {
-    let config = GridworldConfig {
-        width: 3,
-        height: 2,
-        wall_fraction: 0.0,
-        reward_cells: 1,
-        slip: 0.0,
-    };
-    let grid = Gridworld::random(&config, 1).unwrap();
-    let mdp = grid.mdp().unwrap();
-    (grid, mdp)
-}
+mod common;
+use common::{fqi_config, with_small_grid_problem};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
@@ -53,27 +40,12 @@ proptest! {
 }
 
 fn run(targets: Targets, steps: usize) -> Vec<catapult_rl::IterationRecord> {
-    let (grid, mdp) = small_grid();
-    let q_star = mdp.value_iteration(0.5, 1e-10, 1000).unwrap();
-    let data = OfflineDataset::uniform(&mdp, 1, 0).unwrap();
-    let features = grid.one_hot_features();
-    let net = ReluMlp::new(features.ncols(), &[16], 4, Normalisation::None).unwrap();
-    let mut theta = net.init(3);
-    let problem = QProblem {
-        mdp: &mdp,
-        features: features.as_ref(),
-        dataset: &data,
-        q_star: &q_star,
-    };
-    let config = FqiConfig {
-        gamma: 0.5,
-        iterations: 25,
-        steps_per_iteration: steps,
-        learning_rate: 0.5,
-        penalty: 0.0,
-        targets,
-    };
-    fitted_q_iteration(&net, &mut theta, problem, &config).unwrap()
+    with_small_grid_problem(|problem| {
+        let net = ReluMlp::new(problem.features.ncols(), &[16], 4, Normalisation::None).unwrap();
+        let mut theta = net.init(3);
+        let config = fqi_config(25, steps, 0.5, targets);
+        fitted_q_iteration(&net, &mut theta, problem, &config).unwrap()
+    })
 }
 
 #[test]
@@ -104,54 +76,43 @@ fn the_same_seed_gives_the_same_bits() {
 
 #[test]
 fn bad_settings_are_named() {
-    let (grid, mdp) = small_grid();
-    let q_star = mdp.value_iteration(0.5, 1e-10, 1000).unwrap();
-    let data = OfflineDataset::uniform(&mdp, 1, 0).unwrap();
-    let features = grid.one_hot_features();
-    let problem = QProblem {
-        mdp: &mdp,
-        features: features.as_ref(),
-        dataset: &data,
-        q_star: &q_star,
-    };
-    let config = FqiConfig {
-        gamma: 1.0,
-        iterations: 1,
-        steps_per_iteration: 1,
-        learning_rate: 0.1,
-        penalty: 0.0,
-        targets: Targets::Bootstrapped,
-    };
-    let net = ReluMlp::new(features.ncols(), &[4], 4, Normalisation::None).unwrap();
-    let mut theta = net.init(0);
-    assert_eq!(
-        fitted_q_iteration(&net, &mut theta, problem, &config),
-        Err(RlError::InvalidDiscount(1.0))
-    );
-    let wrong = ReluMlp::new(features.ncols(), &[4], 3, Normalisation::None).unwrap();
-    let mut theta = wrong.init(0);
-    let config = FqiConfig {
-        gamma: 0.5,
-        ..config
-    };
-    assert_eq!(
-        fitted_q_iteration(&wrong, &mut theta, problem, &config),
-        Err(RlError::ModelInput {
-            model: features.ncols() + 3,
-            expected: features.ncols() + 4
-        })
-    );
-    assert_eq!(
-        "greedy".parse::<Targets>(),
-        Err(RlError::UnknownTargets("greedy".into()))
-    );
-    let config = FqiConfig {
-        penalty: -1.0,
-        ..config
-    };
-    let mut theta = net.init(0);
-    assert!(matches!(
-        fitted_q_iteration(&net, &mut theta, problem, &config),
-        Err(RlError::InvalidFqiConfig(message)) if message.contains("penalty")
-    ));
+    with_small_grid_problem(|problem| {
+        let features = problem.features;
+        let config = FqiConfig {
+            gamma: 1.0,
+            ..fqi_config(1, 1, 0.1, Targets::Bootstrapped)
+        };
+        let net = ReluMlp::new(features.ncols(), &[4], 4, Normalisation::None).unwrap();
+        let mut theta = net.init(0);
+        assert_eq!(
+            fitted_q_iteration(&net, &mut theta, problem, &config),
+            Err(RlError::InvalidDiscount(1.0))
+        );
+        let wrong = ReluMlp::new(features.ncols(), &[4], 3, Normalisation::None).unwrap();
+        let mut theta = wrong.init(0);
+        let config = FqiConfig {
+            gamma: 0.5,
+            ..config
+        };
+        assert_eq!(
+            fitted_q_iteration(&wrong, &mut theta, problem, &config),
+            Err(RlError::ModelInput {
+                model: features.ncols() + 3,
+                expected: features.ncols() + 4
+            })
+        );
+        assert_eq!(
+            "greedy".parse::<Targets>(),
+            Err(RlError::UnknownTargets("greedy".into()))
+        );
+        let config = FqiConfig {
+            penalty: -1.0,
+            ..config
+        };
+        let mut theta = net.init(0);
+        assert!(matches!(
+            fitted_q_iteration(&net, &mut theta, problem, &config),
+            Err(RlError::InvalidFqiConfig(message)) if message.contains("penalty")
+        ));
+    });
 }

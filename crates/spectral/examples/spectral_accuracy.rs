@@ -9,26 +9,10 @@ use catapult_spectral::{
     stochastic_lanczos_quadrature,
 };
 use faer::Mat;
-use rand::rngs::Xoshiro256PlusPlus;
-use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 
-fn matrix_with_spectrum(eigenvalues: &[f64], seed: u64) -> Mat<f64> {
-    let n = eigenvalues.len();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let gaussian = Mat::from_fn(n, n, |_, _| rng.sample::<f64, _>(StandardNormal));
-    let q = gaussian.qr().compute_Q();
-    let scaled = Mat::from_fn(n, n, |i, j| q[(i, j)] * eigenvalues[j]);
-    let a = &scaled * q.transpose();
-    Mat::from_fn(n, n, |i, j| 0.5 * (a[(i, j)] + a[(j, i)]))
-}
-
-fn wigner(n: usize, seed: u64) -> Mat<f64> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let g = Mat::from_fn(n, n, |_, _| rng.sample::<f64, _>(StandardNormal));
-    let scale = 1.0 / (2.0 * n as f64).sqrt();
-    Mat::from_fn(n, n, |i, j| scale * (g[(i, j)] + g[(j, i)]))
-}
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::{matrix_with_spectrum, wigner};
 
 fn extremal_table() {
     println!("## Top-k / bottom-k (k = 5, both ends, tol 1e-10, seed 0)\n");

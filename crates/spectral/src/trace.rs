@@ -91,26 +91,26 @@ pub fn estimate_trace(
     }
     match options.method {
         TraceMethod::Hutchinson => {
-            if options.matvecs < 2 {
-                return Err(SpectralError::TooFewProbes {
-                    method: "Hutchinson",
-                    minimum: 2,
-                    got: options.matvecs,
-                });
-            }
+            require_probes("Hutchinson", 2, options.matvecs)?;
             hutchinson(op, options)
         }
         TraceMethod::HutchPlusPlus => {
-            if options.matvecs < 4 {
-                return Err(SpectralError::TooFewProbes {
-                    method: "Hutch++",
-                    minimum: 4,
-                    got: options.matvecs,
-                });
-            }
+            require_probes("Hutch++", 4, options.matvecs)?;
             hutch_plus_plus(op, options)
         }
     }
+}
+
+/// `TooFewProbes` unless `got >= minimum`.
+fn require_probes(method: &'static str, minimum: usize, got: usize) -> Result<(), SpectralError> {
+    if got < minimum {
+        return Err(SpectralError::TooFewProbes {
+            method,
+            minimum,
+            got,
+        });
+    }
+    Ok(())
 }
 
 /// Running mean and sum of squared deviations (Welford 1962).

@@ -10,18 +10,9 @@ use faer::{Col, ColMut, ColRef, Mat, Side};
 use proptest::prelude::*;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 
-/// `Q diag(eigenvalues) Qᵀ` with a random orthogonal `Q`, exactly symmetric.
-fn matrix_with_spectrum(eigenvalues: &[f64], seed: u64) -> Mat<f64> {
-    let n = eigenvalues.len();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let gaussian = Mat::from_fn(n, n, |_, _| rng.sample::<f64, _>(StandardNormal));
-    let q = gaussian.qr().compute_Q();
-    let scaled = Mat::from_fn(n, n, |i, j| q[(i, j)] * eigenvalues[j]);
-    let a = &scaled * q.transpose();
-    Mat::from_fn(n, n, |i, j| 0.5 * (a[(i, j)] + a[(j, i)]))
-}
+mod common;
+use common::matrix_with_spectrum;
 
 /// A Hessian-like spectrum: top eigenvalue `t` in [0.5, 2], most negative
 /// eigenvalue `-10 t`, the rest uniform in `[-10 t, 0.9 t]`.
