@@ -195,7 +195,10 @@ proptest! {
     }
 
     #[test]
-    fn hutch_plus_plus_exact_below_a_third_of_the_budget(n in 4usize..=60, rank in 1usize..=4, seed in any::<u64>()) {
+    // Exact once the Rademacher sketch spans the range: oversampled by two columns, and in
+    // dimensions where two sketch columns rarely coincide up to sign (at n = 5 a sketch of
+    // three sign vectors can miss a rank-2 range).
+    fn hutch_plus_plus_exact_below_a_third_of_the_budget(n in 16usize..=60, rank in 1usize..=4, seed in any::<u64>()) {
         let rank = rank.min(n - 1);
         let mut spectrum = vec![0.0; n];
         for (i, value) in spectrum.iter_mut().take(rank).enumerate() {
@@ -204,7 +207,7 @@ proptest! {
         let a = matrix_with_spectrum(&spectrum, seed);
         let exact = trace(&a);
         let mut op = DenseOperator::new(a.as_ref()).unwrap();
-        let result = estimate_trace(&mut op, hutch_pp(3 * rank + 3, seed)).unwrap();
+        let result = estimate_trace(&mut op, hutch_pp(3 * (rank + 2), seed)).unwrap();
         prop_assert!((result.estimate - exact).abs() < 1e-10, "{:?} vs {}", result, exact);
     }
 }
