@@ -109,9 +109,7 @@ pub fn run(
         initial: lambda0,
         end: final_state.ntk_top,
         final_sharpness: final_state.sharpness,
-        peak_eta: (0..config.steps.max(1))
-            .map(|t| schedule.learning_rate(t))
-            .fold(0.0, f64::max),
+        peak_eta: schedule.peak_learning_rate(config.steps),
     };
     let label = Phase::classify(&PhaseEvidence::of(&outcome).with_curvature(curvature));
     Ok(RunRecord {

@@ -616,3 +616,26 @@ proptest! {
         let _ = String::from_utf8(damaged).unwrap().parse::<LrSchedule>();
     }
 }
+
+/// `η_t = 1 + (t mod 7)`: peaks at step 6.
+struct Sawtooth;
+
+impl Schedule for Sawtooth {
+    fn learning_rate(&self, t: usize) -> f64 {
+        1.0 + (t % 7) as f64
+    }
+
+    fn horizon(&self) -> Option<usize> {
+        None
+    }
+}
+
+#[test]
+fn peak_learning_rate_is_the_largest_step_taken() {
+    assert_eq!(Sawtooth.peak_learning_rate(0), 1.0);
+    assert_eq!(Sawtooth.peak_learning_rate(1), 1.0);
+    assert_eq!(Sawtooth.peak_learning_rate(6), 6.0);
+    assert_eq!(Sawtooth.peak_learning_rate(7), 7.0);
+    assert_eq!(Sawtooth.peak_learning_rate(100), 7.0);
+    assert_eq!(0.25f64.peak_learning_rate(10), 0.25);
+}

@@ -147,9 +147,7 @@ pub fn run_task(task: &PreparedTask, plan: &RunPlan) -> Result<RunResult, Experi
             initial: sharpness0,
             end: last.sharpness,
             final_sharpness: last.sharpness,
-            peak_eta: (0..budget.max(1))
-                .map(|t| schedule.learning_rate(t))
-                .fold(0.0, f64::max),
+            peak_eta: schedule.peak_learning_rate(budget),
         });
     }
     let label = Phase::classify(&evidence);

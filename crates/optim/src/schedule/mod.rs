@@ -90,6 +90,14 @@ pub trait Schedule {
     /// The number of steps `T` the schedule is planned over, after which `η_t` stays at its
     /// final value; `None` for schedules without one.
     fn horizon(&self) -> Option<usize>;
+
+    /// `max_{t < steps} η_t`, the largest step of a run of `steps` steps (step 0 alone when
+    /// `steps` is 0). O(steps) evaluations.
+    fn peak_learning_rate(&self, steps: usize) -> f64 {
+        (0..steps.max(1))
+            .map(|t| self.learning_rate(t))
+            .fold(0.0, f64::max)
+    }
 }
 
 /// A constant step size: `η_t = self` for every `t`, with no horizon. Unlike [`Fixed::new`]
