@@ -3,18 +3,21 @@
 use crate::InputLayer;
 use faer::{ColMut, ColRef, MatRef};
 
-/// A scalar-output model `f_θ: R^d → R` with a flat parameter vector θ ∈ R^p.
+/// A model `f_θ: R^d → R^C` with C = [`Model::num_outputs`] outputs (1 unless a model says
+/// otherwise) and a flat parameter vector θ ∈ R^p.
 ///
 /// Inputs come as `x` (n × d, one sample per row). Every vector is a faer view: θ and
 /// parameter-space directions `v` are `ColRef`s of length p = [`Model::num_params`],
-/// parameter-space outputs are `ColMut`s of length p, sample-space vectors (`r`, `c`, `f`,
-/// `J v`) are columns of length n. Each model documents its flat layout of θ. Views of a
+/// parameter-space outputs are `ColMut`s of length p, output-space vectors (`r`, `c`, `f`,
+/// `J v`) are columns of length n·C, sample-major: output `k` of sample `i` sits at
+/// `i·C + k` (each sample's C outputs are contiguous; for C = 1 the index is the sample's).
+/// Each model documents its flat layout of θ. Views of a
 /// `Col` or a slice are contiguous and are read in place; a strided view is accepted too and
 /// goes through a buffer of the workspace allocated on its first use, so that no call
 /// allocates once the workspace is warm.
 ///
-/// With `J` the n × p Jacobian of `(f_θ(x_1), …, f_θ(x_n))`, a model provides `f`, `Jᵀr`,
-/// `Jv` and `Σ_i r_i ∇²f_θ(x_i)·v`, from which the risk builds its gradient and exact
+/// With `J` the nC × p Jacobian of `(f_θ(x_1), …, f_θ(x_n))`, a model provides `f`, `Jᵀr`,
+/// `Jv` and `Σ_{i,k} r_{ik} ∇²f_θ(x_i)_k·v`, from which the risk builds its gradient and exact
 /// Hessian-vector product. Each call is self-contained: it does not rely on an earlier call.
 pub trait Model {
     /// Scratch buffers, allocated once by [`Model::workspace`] so that calls do not allocate.
@@ -26,6 +29,11 @@ pub trait Model {
     /// Input dimension `d`.
     fn input_dim(&self) -> usize;
 
+    /// Number of outputs `C` per sample (the length of `f_θ(x)`); 1 for a scalar model.
+    fn num_outputs(&self) -> usize {
+        1
+    }
+
     /// Where the input layer sits in θ, for a model that reads its input `x` only through
     /// `W x` with `W` a block of θ; `None` for a model that does not. Used by the restricted
     /// sharpness ([`crate::RestrictedHessianOperator`]).
@@ -34,7 +42,7 @@ pub trait Model {
     /// Scratch for inputs of `n_samples` rows.
     fn workspace(&self, n_samples: usize) -> Self::Workspace;
 
-    /// `out_i = f_θ(x_i)`: θ (length p), `x` (n × d), `out` (length n).
+    /// `out_{iC+k} = f_θ(x_i)_k`: θ (length p), `x` (n × d), `out` (length nC).
     fn forward(
         &self,
         theta: ColRef<'_, f64>,
@@ -44,7 +52,7 @@ pub trait Model {
     );
 
     /// `out = Jᵀ r` (vector-Jacobian product), overwriting `out`: θ (length p), `x` (n × d),
-    /// `r` (length n), `out` (length p).
+    /// `r` (length nC), `out` (length p).
     fn vjp(
         &self,
         theta: ColRef<'_, f64>,
@@ -55,7 +63,7 @@ pub trait Model {
     );
 
     /// `out = J v` (Jacobian-vector product), overwriting `out`: θ and `v` (length p), `x`
-    /// (n × d), `out` (length n).
+    /// (n × d), `out` (length nC).
     fn jvp(
         &self,
         theta: ColRef<'_, f64>,
@@ -65,8 +73,9 @@ pub trait Model {
         out: ColMut<'_, f64>,
     );
 
-    /// `out += Σ_i r_i ∇²f_θ(x_i) v`: the part of the risk Hessian that the Gauss-Newton term
-    /// `Jᵀ diag(ℓ'') J` misses. θ, `v` and `out` have length p, `r` length n, `x` is n × d.
+    /// `out += Σ_{i,k} r_{iC+k} ∇²f_θ(x_i)_k v`: the part of the risk Hessian that the
+    /// Gauss-Newton term `Jᵀ H_ℓ J` misses. θ, `v` and `out` have length p, `r` length nC, `x`
+    /// is n × d.
     fn add_curvature_product(
         &self,
         theta: ColRef<'_, f64>,
@@ -77,9 +86,10 @@ pub trait Model {
         out: ColMut<'_, f64>,
     );
 
-    /// `out = Jᵀ diag(c) J v + Σ_i r_i ∇²f_θ(x_i) v`, overwriting `out`: the risk's
-    /// Hessian-vector product when `c_i = ℓ''(f_i)/n` and `r_i = ℓ'(f_i)/n`. θ, `v` and `out`
-    /// have length p; `c`, `r` and `jv` (scratch) length n. The default is [`Model::jvp`],
+    /// `out = Jᵀ diag(c) J v + Σ_j r_j ∇²f_j v`, overwriting `out` (j over the nC outputs):
+    /// the risk's Hessian-vector product for a loss whose Hessian in the outputs is diagonal,
+    /// with `c_j = ∂²ℓ/∂f_j²/n` and `r_j = ∂ℓ/∂f_j/n`. θ, `v` and `out` have length p; `c`,
+    /// `r` and `jv` (scratch) length nC. The default is [`Model::jvp`],
     /// the scaling by `c`, [`Model::vjp`] and [`Model::add_curvature_product`]; a model may
     /// fuse them to share work.
     #[allow(clippy::too_many_arguments)]
