@@ -10,6 +10,11 @@
 //! with `σ(t) = 1/(1 + e^{−t})`. The classification losses take labels `y ∈ {−1, +1}`;
 //! the squared loss takes any finite target.
 //!
+//! A model with C ≥ 2 outputs per sample takes a loss of the whole output vector
+//! ([`OutputLoss`]: softmax cross-entropy or the one-hot squared loss, with their gradient and
+//! Hessian in the outputs); [`LossKind`] is the name a run gives, resolved to an
+//! [`OutputLoss`] once the number of outputs is known.
+//!
 //! ```
 //! use catapult_losses::Loss;
 //! let loss: Loss = "logistic".parse().unwrap();
@@ -18,6 +23,12 @@
 //! ```
 
 #![warn(missing_docs)]
+
+mod outputs;
+
+pub use outputs::{
+    LossKind, OutputCountMismatch, OutputLoss, TargetError, UnknownLossKind, softmax,
+};
 
 use std::fmt;
 use std::str::FromStr;

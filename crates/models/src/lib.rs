@@ -42,9 +42,10 @@ pub use diagonal::{DiagonalNet, DiagonalNetWorkspace};
 pub use model::Model;
 pub use relu_mlp::{Normalisation, PenultimateFeatures, ReluMlp, ReluMlpWorkspace};
 pub use restricted::{InputLayer, RestrictedHessianOperator};
-pub use risk::{EmpiricalRisk, HessianOperator, NtkOperator};
+pub use risk::{ClassSummary, EmpiricalRisk, HessianOperator, NtkOperator};
 
 use catapult_data::DataError;
+use catapult_losses::{OutputCountMismatch, TargetError};
 use catapult_spectral::SpectralError;
 
 /// What can go wrong when building or measuring a model.
@@ -100,6 +101,17 @@ pub enum ModelError {
     /// The data is unsuitable for the loss.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// The loss cannot serve the model's number of outputs.
+    #[error(transparent)]
+    LossOutputs(OutputCountMismatch),
+    /// A label the loss cannot take.
+    #[error("label {sample}: {source}")]
+    Label {
+        /// Index (0-based) of the sample.
+        sample: usize,
+        /// What is wrong with its label.
+        source: TargetError,
+    },
     /// A restricted curvature was asked of a model without an input layer.
     #[error(
         "the model has no input layer, so curvature restricted to an input subspace is undefined"

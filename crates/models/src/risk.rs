@@ -2,32 +2,46 @@
 //! with its exact gradient and Hessian-vector product and the curvature measurements of
 //! training: sharpness and the NTK top eigenvalue.
 //!
-//! With `J` the Jacobian of the outputs, `r_i = ℓ'(f_i)/n` and `h_i = ℓ''(f_i)/n`:
+//! The model has C outputs per sample ([`Model::num_outputs`]) and `ℓ` is an [`OutputLoss`]
+//! of a sample's C outputs (a scalar loss for C = 1; softmax cross-entropy or the one-hot
+//! squared loss for C ≥ 2 classes, the target `y_i` then being the class index). With `J` the
+//! nC × p Jacobian of the outputs, `r = ∇_f ℓ/n` (length nC) and `H_i = ∇²_f ℓ(f_i, y_i)` the
+//! C × C Hessian of sample i's loss in its outputs:
 //! - `∇L = Jᵀ r`;
-//! - `∇²L·v = Jᵀ diag(h) J v + Σ_i r_i ∇²f_i v` (Gauss-Newton term plus the curvature of `f`);
-//! - the NTK Gram matrix is `Θ = J Jᵀ` (n × n) and `Θ/n·u = J (Jᵀ u)/n`.
+//! - `∇²L·v = Jᵀ (⊕_i H_i/n) J v + Σ_j r_j ∇²f_j v` (Gauss-Newton term plus the curvature of
+//!   `f`); for every loss but cross-entropy `⊕_i H_i` is diagonal;
+//! - the NTK Gram matrix is `Θ = J Jᵀ` (nC × nC) and `Θ/n·u = J (Jᵀ u)/n`.
 //!
 //! On a batch `B` of sample indices (repeats allowed) the risk is a [`StochasticObjective`]:
-//! `L_B(θ) = (1/|B|) Σ_{i∈B} ℓ(f_θ(x_i), y_i)` and `∇L_B = J_Bᵀ r_B` with `(r_B)_k =
-//! ℓ'(f_{B_k})/|B|`, `J_B` the rows of `J` at `B`.
+//! `L_B(θ) = (1/|B|) Σ_{i∈B} ℓ(f_θ(x_i), y_i)` and `∇L_B = J_Bᵀ r_B` with `r_B` the loss
+//! gradients of the batch's samples divided by `|B|`, `J_B` the rows of `J` at `B`.
 
 use crate::{Model, ModelError};
 use catapult_data::Dataset;
-use catapult_losses::Loss;
+use catapult_losses::{OutputLoss, softmax};
 use catapult_optim::{Objective, StochasticObjective};
 use catapult_spectral::{Lanczos, SymmetricOperator, TopEigenpair};
 use faer::{Col, ColMut, ColRef, Mat};
 
-/// `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)` for a [`Model`] `M`. Owns its scratch and reads θ in
-/// place: no call allocates (but for the buffer a strided θ fills on its first use).
+/// `L(θ) = (1/n) Σ ℓ(f_θ(x_i), y_i)` for a [`Model`] `M` with C outputs per sample. Owns its
+/// scratch and reads θ in place: no call allocates (but for the buffer a strided θ fills on
+/// its first use).
 pub struct EmpiricalRisk<M: Model> {
     model: M,
-    loss: Loss,
+    loss: OutputLoss,
     data: Dataset,
     workspace: M::Workspace,
-    outputs: Col<f64>,
-    slopes: Col<f64>,
-    jacobian_product: Col<f64>,
+    /// `f_θ(x_i)_k` at `i·C + k`.
+    outputs: Vec<f64>,
+    /// `∇_f ℓ / n`, sample-major like the outputs.
+    slopes: Vec<f64>,
+    /// At a prepared point: `∂²ℓ/∂f_j² / n` for a loss with a diagonal Hessian, the softmax
+    /// probabilities `p` for cross-entropy.
+    curvatures: Vec<f64>,
+    /// `J v` (length nC) inside a Hessian-vector product.
+    jacobian_product: Vec<f64>,
+    /// `(⊕_i H_i/n) J v` (length nC), for a loss whose Hessian is not diagonal.
+    loss_product: Vec<f64>,
     /// `Jᵀu` (length p) between the two halves of an NTK product.
     parameter_product: Col<f64>,
     /// Scratch of the last mini-batch size, built on the first batch call.
@@ -37,36 +51,69 @@ pub struct EmpiricalRisk<M: Model> {
 /// The rows of a mini-batch and the model's buffers for them, for one batch size.
 struct BatchScratch<W> {
     x: Mat<f64>,
-    y: Col<f64>,
-    outputs: Col<f64>,
-    slopes: Col<f64>,
+    y: Vec<f64>,
+    outputs: Vec<f64>,
+    slopes: Vec<f64>,
     workspace: W,
 }
 
 impl<W> BatchScratch<W> {
     fn new<M: Model<Workspace = W>>(model: &M, size: usize) -> Self {
+        let outputs = size * model.num_outputs();
         Self {
             x: Mat::zeros(size, model.input_dim()),
-            y: Col::zeros(size),
-            outputs: Col::zeros(size),
-            slopes: Col::zeros(size),
+            y: vec![0.0; size],
+            outputs: vec![0.0; outputs],
+            slopes: vec![0.0; outputs],
             workspace: model.workspace(size),
         }
     }
 }
 
+/// The loss and accuracy of the samples of one class, at one θ.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClassSummary {
+    /// The class index `k`.
+    pub class: usize,
+    /// Number of samples of the class.
+    pub samples: usize,
+    /// Mean loss over the class's samples.
+    pub loss: f64,
+    /// Fraction of the class's samples predicted as `k`.
+    pub accuracy: f64,
+}
+
 impl<M: Model> EmpiricalRisk<M> {
-    /// Errors if the data's input dimension differs from the model's, or if the loss is a
-    /// classification loss and a label is not ±1.
-    pub fn new(model: M, loss: Loss, data: Dataset) -> Result<Self, ModelError> {
+    /// Joins a model, a loss and a dataset. `loss` is an [`OutputLoss`] or a scalar
+    /// [`catapult_losses::Loss`] (for a one-output model).
+    ///
+    /// Errors: the data's input dimension differs from the model's; the loss cannot serve the
+    /// model's number of outputs (a scalar loss needs one output, the class losses C ≥ 2);
+    /// a label the loss cannot take (±1 for the margin losses, a class index in `0..C` for the
+    /// class losses), naming the sample.
+    pub fn new(model: M, loss: impl Into<OutputLoss>, data: Dataset) -> Result<Self, ModelError> {
+        let loss = loss.into();
         if data.dim() != model.input_dim() {
             return Err(ModelError::InputDimMismatch {
                 model: model.input_dim(),
                 data: data.dim(),
             });
         }
-        if loss.is_classification() {
-            data.check_binary_labels()?;
+        let outputs = model.num_outputs();
+        loss.kind()
+            .for_outputs(outputs)
+            .map_err(ModelError::LossOutputs)?;
+        match loss {
+            OutputLoss::Scalar(scalar) if scalar.is_classification() => {
+                data.check_binary_labels()?
+            }
+            OutputLoss::Scalar(_) => {}
+            OutputLoss::CrossEntropy | OutputLoss::OneHotSquared => {
+                for (sample, &label) in data.y().iter().enumerate() {
+                    loss.check_target(label, outputs)
+                        .map_err(|source| ModelError::Label { sample, source })?;
+                }
+            }
         }
         let n = data.len();
         let p = model.num_params();
@@ -75,9 +122,11 @@ impl<M: Model> EmpiricalRisk<M> {
             model,
             loss,
             data,
-            outputs: Col::zeros(n),
-            slopes: Col::zeros(n),
-            jacobian_product: Col::zeros(n),
+            outputs: vec![0.0; n * outputs],
+            slopes: vec![0.0; n * outputs],
+            curvatures: vec![0.0; n * outputs],
+            jacobian_product: vec![0.0; n * outputs],
+            loss_product: vec![0.0; n * outputs],
             parameter_product: Col::zeros(p),
             batch: None,
         })
@@ -89,7 +138,7 @@ impl<M: Model> EmpiricalRisk<M> {
     }
 
     /// The loss.
-    pub fn loss(&self) -> Loss {
+    pub fn loss(&self) -> OutputLoss {
         self.loss
     }
 
@@ -98,22 +147,64 @@ impl<M: Model> EmpiricalRisk<M> {
         &self.data
     }
 
-    /// Model outputs `f_θ(x_i)` for every sample.
+    /// Model outputs `f_θ(x_i)_k` for every sample, at `i·C + k` (length nC).
     pub fn predictions(&mut self, theta: ColRef<'_, f64>) -> Result<Col<f64>, ModelError> {
         self.check_length(theta)?;
         self.forward(theta);
-        Ok(self.outputs.clone())
+        Ok(Col::from_fn(self.outputs.len(), |j| self.outputs[j]))
     }
 
-    /// Fraction of samples with `y_i · f_θ(x_i) > 0` (a zero output or target counts as wrong).
+    /// Fraction of samples predicted right ([`OutputLoss::is_correct`]): `y_i · f_θ(x_i) > 0`
+    /// for one output (a zero output or target counts as wrong), the largest output at the
+    /// label's class for C ≥ 2 (a tie counts as wrong).
     pub fn accuracy(&mut self, theta: ColRef<'_, f64>) -> Result<f64, ModelError> {
         self.check_length(theta)?;
         self.forward(theta);
-        let y = self.data.y();
+        let (c, y) = (self.model.num_outputs(), self.data.y());
         let correct = (0..y.nrows())
-            .filter(|&i| y[i] * self.outputs[i] > 0.0)
+            .filter(|&i| {
+                self.loss
+                    .is_correct(&self.outputs[i * c..(i + 1) * c], y[i])
+            })
             .count();
         Ok(correct as f64 / y.nrows() as f64)
+    }
+
+    /// The loss and accuracy of each class at θ, for a class loss (C ≥ 2 outputs, one entry
+    /// per class in `0..C`); `None` for a scalar loss.
+    pub fn class_summaries(
+        &mut self,
+        theta: ColRef<'_, f64>,
+    ) -> Result<Option<Vec<ClassSummary>>, ModelError> {
+        if let OutputLoss::Scalar(_) = self.loss {
+            return Ok(None);
+        }
+        self.check_length(theta)?;
+        self.forward(theta);
+        let (c, y) = (self.model.num_outputs(), self.data.y());
+        let mut summaries: Vec<ClassSummary> = (0..c)
+            .map(|class| ClassSummary {
+                class,
+                samples: 0,
+                loss: 0.0,
+                accuracy: 0.0,
+            })
+            .collect();
+        for i in 0..y.nrows() {
+            let f = &self.outputs[i * c..(i + 1) * c];
+            let summary = &mut summaries[y[i] as usize];
+            summary.samples += 1;
+            summary.loss += self.loss.value(f, y[i]);
+            if self.loss.is_correct(f, y[i]) {
+                summary.accuracy += 1.0;
+            }
+        }
+        for summary in &mut summaries {
+            let count = summary.samples.max(1) as f64;
+            summary.loss /= count;
+            summary.accuracy /= count;
+        }
+        Ok(Some(summaries))
     }
 
     /// The Hessian `∇²L(θ)` (p × p) as a matrix-free operator that borrows θ (length p); the
@@ -129,8 +220,8 @@ impl<M: Model> EmpiricalRisk<M> {
         Ok(HessianOperator { risk: self, theta })
     }
 
-    /// The NTK Gram matrix divided by n, `Θ/n = J Jᵀ/n` (n × n), as a matrix-free operator on
-    /// R^n that borrows θ (length p).
+    /// The NTK Gram matrix divided by n, `Θ/n = J Jᵀ/n` (nC × nC, over every output of every
+    /// sample), as a matrix-free operator on R^{nC} that borrows θ (length p).
     pub fn ntk_at<'a>(
         &'a mut self,
         theta: ColRef<'a, f64>,
@@ -139,14 +230,15 @@ impl<M: Model> EmpiricalRisk<M> {
         Ok(NtkOperator { risk: self, theta })
     }
 
-    /// The dense NTK Gram matrix `Θ_ij = ∇f(x_i)·∇f(x_j)` (n × n), built column by column
-    /// from `J(Jᵀ e_j)`: O(n) Jacobian products. For tests and small n.
+    /// The dense NTK Gram matrix `Θ_jl = ∇f_j·∇f_l` over the nC outputs (nC × nC), built
+    /// column by column from `J(Jᵀ e_l)`: O(nC) Jacobian products. For tests and small n.
     pub fn ntk_gram(&mut self, theta: ColRef<'_, f64>) -> Result<Mat<f64>, ModelError> {
         let n = self.data.len();
+        let size = n * self.model.num_outputs();
         let mut op = self.ntk_at(theta)?;
-        let mut gram = Mat::zeros(n, n);
-        let mut unit = Col::<f64>::zeros(n);
-        for j in 0..n {
+        let mut gram = Mat::zeros(size, size);
+        let mut unit = Col::<f64>::zeros(size);
+        for j in 0..size {
             unit[j] = 1.0;
             op.apply(unit.as_ref(), gram.col_mut(j));
             unit[j] = 0.0;
@@ -208,47 +300,95 @@ impl<M: Model> EmpiricalRisk<M> {
             theta,
             self.data.x(),
             &mut self.workspace,
-            self.outputs.as_mut(),
+            ColMut::from_slice_mut(&mut self.outputs),
         );
     }
 
-    /// After `forward`: `slopes_i = ℓ'(f_i)/n`; returns `L(θ)`.
+    /// After `forward`: `slopes = ∇_f ℓ/n`; returns `L(θ)`.
     fn prepare_slopes(&mut self) -> f64 {
         mean_loss_and_slopes(
             self.loss,
-            self.outputs.as_ref(),
+            self.model.num_outputs(),
+            &self.outputs,
             self.data.y(),
-            self.slopes.as_mut(),
+            &mut self.slopes,
         )
     }
 
-    /// After `forward`: `slopes_i = ℓ'(f_i)/n` and, stored in `outputs`, `ℓ''(f_i)/n`.
+    /// After `forward`: `slopes = ∇_f ℓ/n` and `curvatures` = the loss's Hessian in the
+    /// outputs: its diagonal divided by n, or the softmax probabilities for cross-entropy.
     fn prepare_slopes_and_curvatures(&mut self) {
         let n = self.data.len() as f64;
-        let y = self.data.y();
+        let (c, y) = (self.model.num_outputs(), self.data.y());
         for i in 0..y.nrows() {
-            let at = self.loss.eval(self.outputs[i], y[i]);
-            self.slopes[i] = at.first / n;
-            self.outputs[i] = at.second / n;
+            let sample = i * c..(i + 1) * c;
+            let f = &self.outputs[sample.clone()];
+            self.loss
+                .value_and_gradient(f, y[i], &mut self.slopes[sample.clone()]);
+            let curvature = &mut self.curvatures[sample];
+            match self.loss {
+                OutputLoss::CrossEntropy => softmax(f, curvature),
+                _ => {
+                    self.loss.second_derivatives(f, y[i], curvature);
+                    curvature.iter_mut().for_each(|h| *h /= n);
+                }
+            }
         }
+        self.slopes.iter_mut().for_each(|r| *r /= n);
     }
 
-    /// `out = ∇²L v` (θ, `v` and `out` of length p), given `slopes` and the curvatures (in
-    /// `outputs`) at θ.
+    /// `out = ∇²L v` (θ, `v` and `out` of length p), given `slopes` and `curvatures` at θ.
     pub(crate) fn apply_prepared_hessian(
         &mut self,
         theta: ColRef<'_, f64>,
         v: ColRef<'_, f64>,
-        out: ColMut<'_, f64>,
+        mut out: ColMut<'_, f64>,
     ) {
-        self.model.hessian_vector_product(
+        let x = self.data.x();
+        if self.loss.has_diagonal_hessian() {
+            self.model.hessian_vector_product(
+                theta,
+                x,
+                ColRef::from_slice(&self.curvatures),
+                ColRef::from_slice(&self.slopes),
+                v,
+                &mut self.workspace,
+                ColMut::from_slice_mut(&mut self.jacobian_product),
+                out,
+            );
+            return;
+        }
+        let c = self.model.num_outputs();
+        self.model.jvp(
             theta,
-            self.data.x(),
-            self.outputs.as_ref(),
-            self.slopes.as_ref(),
+            x,
             v,
             &mut self.workspace,
-            self.jacobian_product.as_mut(),
+            ColMut::from_slice_mut(&mut self.jacobian_product),
+        );
+        let n = self.data.len() as f64;
+        for ((ju, p), hju) in self
+            .jacobian_product
+            .chunks_exact(c)
+            .zip(self.curvatures.chunks_exact(c))
+            .zip(self.loss_product.chunks_exact_mut(c))
+        {
+            OutputLoss::softmax_hessian_product(p, ju, hju);
+            hju.iter_mut().for_each(|h| *h /= n);
+        }
+        self.model.vjp(
+            theta,
+            x,
+            ColRef::from_slice(&self.loss_product),
+            &mut self.workspace,
+            out.as_mut(),
+        );
+        self.model.add_curvature_product(
+            theta,
+            x,
+            ColRef::from_slice(&self.slopes),
+            v,
+            &mut self.workspace,
             out,
         );
     }
@@ -261,9 +401,9 @@ impl<M: Model> Objective for EmpiricalRisk<M> {
 
     fn value(&mut self, theta: ColRef<'_, f64>) -> f64 {
         self.forward(theta);
-        let y = self.data.y();
+        let (c, y) = (self.model.num_outputs(), self.data.y());
         let total: f64 = (0..y.nrows())
-            .map(|i| self.loss.value(self.outputs[i], y[i]))
+            .map(|i| self.loss.value(&self.outputs[i * c..(i + 1) * c], y[i]))
             .sum();
         total / y.nrows() as f64
     }
@@ -274,7 +414,7 @@ impl<M: Model> Objective for EmpiricalRisk<M> {
         self.model.vjp(
             theta,
             self.data.x(),
-            self.slopes.as_ref(),
+            ColRef::from_slice(&self.slopes),
             &mut self.workspace,
             gradient,
         );
@@ -315,7 +455,7 @@ impl<M: Model> StochasticObjective for EmpiricalRisk<M> {
     ) -> f64 {
         assert!(!batch.is_empty(), "a batch needs at least one sample");
         let scratch = match &mut self.batch {
-            Some(scratch) if scratch.y.nrows() == batch.len() => scratch,
+            Some(scratch) if scratch.y.len() == batch.len() => scratch,
             slot => slot.insert(BatchScratch::new(&self.model, batch.len())),
         };
         let n = self.data.len();
@@ -335,18 +475,19 @@ impl<M: Model> StochasticObjective for EmpiricalRisk<M> {
             theta,
             scratch.x.as_ref(),
             &mut scratch.workspace,
-            scratch.outputs.as_mut(),
+            ColMut::from_slice_mut(&mut scratch.outputs),
         );
         let value = mean_loss_and_slopes(
             self.loss,
-            scratch.outputs.as_ref(),
-            scratch.y.as_ref(),
-            scratch.slopes.as_mut(),
+            model.num_outputs(),
+            &scratch.outputs,
+            ColRef::from_slice(&scratch.y),
+            &mut scratch.slopes,
         );
         model.vjp(
             theta,
             scratch.x.as_ref(),
-            scratch.slopes.as_ref(),
+            ColRef::from_slice(&scratch.slopes),
             &mut scratch.workspace,
             gradient,
         );
@@ -383,7 +524,7 @@ impl<M: Model> SymmetricOperator for HessianOperator<'_, M> {
     }
 }
 
-/// `Θ/n = J Jᵀ/n` at a fixed θ (borrowed, length p), as a [`SymmetricOperator`] on R^n.
+/// `Θ/n = J Jᵀ/n` at a fixed θ (borrowed, length p), as a [`SymmetricOperator`] on R^{nC}.
 pub struct NtkOperator<'a, M: Model> {
     risk: &'a mut EmpiricalRisk<M>,
     theta: ColRef<'a, f64>,
@@ -391,7 +532,7 @@ pub struct NtkOperator<'a, M: Model> {
 
 impl<M: Model> SymmetricOperator for NtkOperator<'_, M> {
     fn dim(&self) -> usize {
-        self.risk.data.len()
+        self.risk.data.len() * self.risk.model.num_outputs()
     }
 
     fn apply(&mut self, u: ColRef<'_, f64>, mut out: ColMut<'_, f64>) {
@@ -418,20 +559,24 @@ impl<M: Model> SymmetricOperator for NtkOperator<'_, M> {
     }
 }
 
-/// `slopes_i = ℓ'(f_i)/m` for the `m` outputs `f` and targets `y`; returns the mean loss
-/// `(1/m) Σ_i ℓ(f_i, y_i)`, summed in index order.
+/// `slopes = ∇_f ℓ/m` for the `m` samples' outputs `f` (C per sample, sample-major) and
+/// targets `y`; returns the mean loss `(1/m) Σ_i ℓ(f_i, y_i)`, summed in sample order.
 fn mean_loss_and_slopes(
-    loss: Loss,
-    outputs: ColRef<'_, f64>,
+    loss: OutputLoss,
+    outputs_per_sample: usize,
+    outputs: &[f64],
     y: ColRef<'_, f64>,
-    mut slopes: ColMut<'_, f64>,
+    slopes: &mut [f64],
 ) -> f64 {
     let m = y.nrows() as f64;
     let mut total = 0.0;
-    for i in 0..y.nrows() {
-        let at = loss.eval(outputs[i], y[i]);
-        total += at.value;
-        slopes[i] = at.first / m;
+    for ((f, slope), &target) in outputs
+        .chunks_exact(outputs_per_sample)
+        .zip(slopes.chunks_exact_mut(outputs_per_sample))
+        .zip(y.iter())
+    {
+        total += loss.value_and_gradient(f, target, slope);
+        slope.iter_mut().for_each(|r| *r /= m);
     }
     total / m
 }

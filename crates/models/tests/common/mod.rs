@@ -44,13 +44,16 @@ pub fn hvp_by_differences<M: Model>(
     (gradient(risk, &plus) - gradient(risk, &minus)) * faer::Scale(0.5 / h)
 }
 
-/// The n × p Jacobian of the risk's outputs at θ by central differences of step `h`.
+/// The nC × p Jacobian of the risk's outputs at θ by central differences of step `h`.
 pub fn jacobian_by_differences<M: Model>(
     risk: &mut EmpiricalRisk<M>,
     theta: &Col<f64>,
     h: f64,
 ) -> Mat<f64> {
-    let (n, p) = (risk.data().len(), theta.nrows());
+    let (n, p) = (
+        risk.data().len() * risk.model().num_outputs(),
+        theta.nrows(),
+    );
     let mut jacobian = Mat::<f64>::zeros(n, p);
     for k in 0..p {
         let mut plus = theta.clone();
